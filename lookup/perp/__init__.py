@@ -1,0 +1,1 @@
+"""The one place perpdesk talks to PERP: `client` (HTTP), `models` (typed data), `errors`."""

@@ -1,0 +1,398 @@
+"""PERP's REST API over HTTP: one short method per endpoint of PERP_API.md.
+
+The only module in perpdesk that imports `requests`. Every method returns a typed
+value from `lookup.perp.models`, None when PERP says "not found", or raises one of
+`lookup.perp.errors`. One shared client (and connection pool) per process:
+`client_from_settings()`.
+"""
+
+import functools
+import logging
+import random
+import re
+import time
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from urllib.parse import quote
+
+import requests
+from django.conf import settings
+from requests.adapters import HTTPAdapter
+
+from lookup.context import request_id
+from lookup.perp import models
+from lookup.perp.errors import (
+    PERPAPIError,
+    PERPAuthError,
+    PERPBadResponse,
+    PERPError,
+    PERPUnavailable,
+)
+from lookup.perp.fields import ShapeError
+
+logger = logging.getLogger("perpdesk.perp")
+
+NOT_FOUND_CODES = frozenset({"CUSTOMER_NOT_FOUND", "ORDER_NOT_FOUND", "INVOICE_NOT_FOUND"})
+RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
+OUTCOMES = {
+    PERPAuthError: "auth_error",
+    PERPAPIError: "api_error",
+    PERPUnavailable: "unavailable",
+    PERPBadResponse: "bad_response",
+}
+# Not one path segment whatever the encoding: requests, proxies and servers resolve
+# "." and ".." (even as %2E), and "" names the collection.
+UNSENDABLE_SEGMENTS = frozenset({"", ".", ".."})
+# Only a plain token goes into a header; anything else could break the request.
+REQUEST_ID_PATTERN = re.compile(r"[!-~]{1,200}")
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """What one logical call to PERP did, after all its attempts."""
+
+    endpoint: str  # the template, e.g. /api/customers/{customer_id}
+    status: int | str | None  # final HTTP status, or "timeout" / "connection" / "not_sent"
+    outcome: str  # ok, not_found, auth_error, api_error, unavailable, bad_response
+    duration_ms: int
+    attempts: int
+
+
+# Callables taking a CallRecord, called after every logical call (metrics, request stats).
+CALL_OBSERVERS = []
+
+
+@dataclass
+class _Trace:
+    endpoint: str
+    started: float
+    attempts: int = 0
+    status: int | str | None = None
+
+
+class PERPClient:
+    """PERP's eleven read endpoints. Safe to share between threads: it holds no per-call state."""
+
+    def __init__(
+        self,
+        *,
+        base_url,
+        api_key,
+        connect_timeout=3.05,
+        read_timeout=10.0,
+        max_retries=2,
+        backoff_base=0.2,
+        retry_after_cap=3.0,
+        pool_size=32,
+        sleep=time.sleep,
+    ):
+        self.base_url = base_url.rstrip("/")
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+        self.max_retries = max_retries
+        self.backoff_base = backoff_base
+        self.retry_after_cap = retry_after_cap
+        self._sleep = sleep
+        self._session = _session(self.base_url, api_key, pool_size)
+
+    # --- Customers --------------------------------------------------------------
+
+    def search_customer_by_email(self, email):
+        return self._get("/api/customers/search", {}, {"email": email}, models.Customer.from_json)
+
+    def get_customer(self, customer_id):
+        return self._get(
+            "/api/customers/{customer_id}",
+            {"customer_id": customer_id},
+            None,
+            models.Customer.from_json,
+        )
+
+    def get_vip_wallet(self, customer_id):
+        return self._get(
+            "/api/customers/{customer_id}/vip-wallet",
+            {"customer_id": customer_id},
+            None,
+            models.VIPWallet.from_json,
+        )
+
+    def get_customer_orders(self, customer_id, limit=10, offset=0):
+        return self._get(
+            "/api/customers/{customer_id}/orders",
+            {"customer_id": customer_id},
+            {"limit": limit, "offset": offset},
+            models.Page.reader("orders", models.Order.from_json),
+        )
+
+    def get_customer_invoices(self, customer_id, limit=10, offset=0):
+        return self._get(
+            "/api/customers/{customer_id}/invoices",
+            {"customer_id": customer_id},
+            {"limit": limit, "offset": offset},
+            models.Page.reader("invoices", models.Invoice.from_json),
+        )
+
+    # --- Orders -----------------------------------------------------------------
+
+    def get_order(self, order_id):
+        return self._get(
+            "/api/orders/{order_id}", {"order_id": order_id}, None, models.Order.from_json
+        )
+
+    def search_order_by_number(self, order_number):
+        return self._get(
+            "/api/orders/search", {}, {"order_number": order_number}, models.Order.from_json
+        )
+
+    def get_production_status(self, order_id):
+        return self._get(
+            "/api/orders/{order_id}/production",
+            {"order_id": order_id},
+            None,
+            models.ProductionStatus.from_json,
+        )
+
+    def get_artwork(self, order_id):
+        return self._get(
+            "/api/orders/{order_id}/artwork", {"order_id": order_id}, None, models.Artwork.from_json
+        )
+
+    # --- Invoices ---------------------------------------------------------------
+
+    def get_invoice(self, invoice_id):
+        return self._get(
+            "/api/invoices/{invoice_id}", {"invoice_id": invoice_id}, None, models.Invoice.from_json
+        )
+
+    def search_invoice_by_number(self, invoice_number):
+        return self._get(
+            "/api/invoices/search",
+            {},
+            {"invoice_number": invoice_number},
+            models.Invoice.from_json,
+        )
+
+    # --- The one way a request is made ------------------------------------------
+
+    def _get(self, endpoint, path_params, query, parse):
+        """GET an endpoint (its template as PERP documents it) and parse `data` on success."""
+        trace = _Trace(endpoint, started=time.monotonic())
+        outcome = "bad_response"  # only if something unforeseen escapes
+        try:
+            if not _sendable(path_params):
+                trace.status = "not_sent"
+                outcome = "not_found"
+                return None
+            response = self._send(trace, self._url(endpoint, path_params), query)
+            value = _read(endpoint, response, parse)
+            outcome = "not_found" if value is None else "ok"
+            return value
+        except PERPError as error:
+            outcome = OUTCOMES[type(error)]
+            raise
+        finally:
+            _report(trace, outcome)
+
+    def _url(self, endpoint, path_params):
+        segments = {name: quote(str(value), safe="") for name, value in path_params.items()}
+        return self.base_url + endpoint.removeprefix("/api").format(**segments)
+
+    def _send(self, trace, url, query):
+        """The response to the first attempt that PERP did not ask us to retry."""
+        while True:
+            trace.attempts += 1
+            try:
+                return self._attempt(trace, url, query)
+            except PERPUnavailable as unavailable:
+                if trace.attempts > self.max_retries:
+                    raise
+                self._sleep(self._pause(trace.attempts, unavailable.retry_after))
+
+    def _attempt(self, trace, url, query):
+        try:
+            response = self._session.get(
+                url,
+                params=query,
+                headers=_request_headers(),
+                timeout=(self.connect_timeout, self.read_timeout),
+                # A redirect is not in the contract, and must not carry the key elsewhere.
+                allow_redirects=False,
+            )
+        except requests.Timeout as e:
+            trace.status = "timeout"
+            waited = (
+                self.connect_timeout
+                if isinstance(e, requests.ConnectTimeout)
+                else self.read_timeout
+            )
+            raise PERPUnavailable(
+                trace.endpoint, "timeout", timeout=waited, attempts=trace.attempts
+            ) from e
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as e:
+            trace.status = "connection"
+            raise PERPUnavailable(trace.endpoint, "connection", attempts=trace.attempts) from e
+        except requests.RequestException as e:  # e.g. a body that does not decompress
+            trace.status = type(e).__name__
+            raise PERPBadResponse(trace.endpoint, type(e).__name__) from e
+
+        trace.status = response.status_code
+        if _classify(response) == "retry":
+            raise PERPUnavailable(
+                trace.endpoint,
+                "status",
+                status=response.status_code,
+                attempts=trace.attempts,
+                retry_after=_retry_after(response),
+            )
+        return response
+
+    def _pause(self, attempts_made, retry_after):
+        if retry_after is not None:
+            return min(retry_after, self.retry_after_cap)
+        # Exponential backoff with full jitter, so many threads do not retry in step.
+        return self.backoff_base * 2 ** (attempts_made - 1) * random.random()
+
+
+@functools.cache
+def client_from_settings():
+    """The process's one client: one connection pool shared by every thread."""
+    return PERPClient(
+        base_url=settings.PERP_API_URL,
+        api_key=settings.PERP_API_KEY,
+        connect_timeout=settings.PERP_CONNECT_TIMEOUT,
+        read_timeout=settings.PERP_READ_TIMEOUT,
+        max_retries=settings.PERP_MAX_RETRIES,
+        backoff_base=settings.PERP_BACKOFF_BASE,
+        retry_after_cap=settings.PERP_RETRY_AFTER_CAP,
+        pool_size=settings.PERP_POOL_SIZE,
+    )
+
+
+def _session(base_url, api_key, pool_size):
+    session = requests.Session()
+    # Proxy variables are read once here: left to requests, every call would look them
+    # (and ~/.netrc) up again, a large share of a cached-miss call's CPU.
+    session.trust_env = False
+    session.proxies = requests.utils.get_environ_proxies(base_url)
+    session.headers.update({"Authorization": f"Bearer {api_key}", "Accept": "application/json"})
+    # One PERP host; pool_maxsize is how many threads can hold a connection at once.
+    adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+def _sendable(path_params):
+    """False for an id that no path can carry as one segment: it cannot name a record."""
+    return all(str(value) not in UNSENDABLE_SEGMENTS for value in path_params.values())
+
+
+def _request_headers():
+    rid = request_id.get()
+    if isinstance(rid, str) and REQUEST_ID_PATTERN.fullmatch(rid):
+        return {"X-Request-ID": rid}
+    return {}
+
+
+def _classify(response):
+    """What PERP_API.md's table makes of a status code, before the body is read."""
+    status = response.status_code
+    if status == 401:
+        return "auth"
+    if status == 404:
+        return "not_found"
+    if status in RETRYABLE_STATUSES:
+        return "retry"
+    if 200 <= status < 300:
+        return "envelope"
+    if 400 <= status < 500:
+        return "error_envelope"  # PERPAPIError if it carries PERP's error code, else bad
+    return "bad"
+
+
+def _read(endpoint, response, parse):
+    kind = _classify(response)
+    if kind == "not_found":
+        return None
+    if kind == "auth":
+        raise PERPAuthError(endpoint, "PERP refused the API key (HTTP 401)")
+    if kind == "bad":
+        raise PERPBadResponse(endpoint, f"HTTP {response.status_code}")
+    envelope = _envelope(endpoint, response)
+    if envelope["success"] is True and kind == "envelope":
+        return _data(endpoint, envelope, parse)
+    code, message = _error(endpoint, envelope, response.status_code)
+    if code in NOT_FOUND_CODES:
+        return None
+    raise PERPAPIError(endpoint, code, message)
+
+
+def _envelope(endpoint, response):
+    try:
+        body = response.json()
+    except (ValueError, RecursionError):  # ValueError covers requests' JSONDecodeError
+        raise PERPBadResponse(endpoint, f"HTTP {response.status_code}: body is not JSON") from None
+    if not isinstance(body, dict) or not isinstance(body.get("success"), bool):
+        raise PERPBadResponse(endpoint, f"HTTP {response.status_code}: not PERP's envelope")
+    return body
+
+
+def _data(endpoint, envelope, parse):
+    data = envelope.get("data")
+    if not isinstance(data, dict):
+        raise PERPBadResponse(endpoint, "success without an object in data")
+    try:
+        return parse(data)
+    except ShapeError as e:
+        raise PERPBadResponse(endpoint, f"data: {e}") from e
+
+
+def _error(endpoint, envelope, status):
+    error = envelope.get("error")
+    code = error.get("code") if isinstance(error, dict) else None
+    if envelope["success"] is True or not isinstance(code, str) or not code:
+        raise PERPBadResponse(endpoint, f"HTTP {status}: no error code in the envelope")
+    message = error.get("message")
+    return code, message if isinstance(message, str) else ""
+
+
+def _retry_after(response):
+    """Seconds PERP asked us to wait (Retry-After: seconds or an HTTP-date), or None."""
+    value = response.headers.get("Retry-After", "").strip()
+    if re.fullmatch(r"\d+(\.\d+)?", value):
+        return float(value)
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return max(0.0, (moment - datetime.now(timezone.utc)).total_seconds())
+
+
+def _report(trace, outcome):
+    record = CallRecord(
+        endpoint=trace.endpoint,
+        status=trace.status,
+        outcome=outcome,
+        duration_ms=round((time.monotonic() - trace.started) * 1000),
+        attempts=trace.attempts,
+    )
+    level = logging.INFO if outcome in ("ok", "not_found") else logging.WARNING
+    logger.log(
+        level,
+        "PERP GET %s: %s (%s) in %d ms, %d attempt(s)",
+        record.endpoint,
+        record.outcome,
+        record.status,
+        record.duration_ms,
+        record.attempts,
+        extra={f"perp_{name}": value for name, value in asdict(record).items()},
+    )
+    for observer in CALL_OBSERVERS:
+        try:
+            observer(record)
+        except Exception:
+            # Metrics must never break a page; the failure is logged, not hidden.
+            logger.exception("PERP call observer %r failed", observer)
