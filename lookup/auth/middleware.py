@@ -1,0 +1,41 @@
+"""Request-time sign-in rules: the absolute session lifetime, and proxy mode's sign-in."""
+
+import logging
+
+from django.conf import settings
+from django.contrib import auth
+
+from lookup.audit import Action, Outcome, audit_record
+from lookup.auth.proxy import sign_in_from_proxy
+from lookup.auth.sessions import past_max_lifetime
+from lookup.auth.views import refusal_page
+
+logger = logging.getLogger(__name__)
+
+
+class SessionLifetimeMiddleware:
+    """Ends a session SESSION_MAX_LIFETIME after its sign-in, however active it has been."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated and past_max_lifetime(request.session):
+            logger.info("Session of %s reached SESSION_MAX_LIFETIME: signed out", request.user.get_username())
+            audit_record(request=request, action=Action.SIGN_OUT, outcome=Outcome.EXPIRED)
+            auth.logout(request)
+        return self.get_response(request)
+
+
+class ProxySignInMiddleware:
+    """In proxy mode, signs the request in as whoever the trusted proxy asserts."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.AUTH_MODE == "proxy":
+            refusal = sign_in_from_proxy(request)
+            if refusal is not None:
+                return refusal_page(request, refusal.identity)
+        return self.get_response(request)

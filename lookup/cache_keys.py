@@ -1,0 +1,44 @@
+"""Cache keys for PERP data: namespaced, versioned, and free of PII.
+
+Parameters (emails, order numbers, ids) are hashed with a keyed HMAC, so a key
+shows neither them nor anything a dictionary attack on plain hashes could
+recover. Keys also carry which PERP they belong to (a digest of PERP_API_URL,
+never PERP_API_KEY), so a staging and a production perpdesk sharing one Redis
+never mix data or breaker state.
+"""
+
+import json
+
+from django.conf import settings
+from django.utils.crypto import salted_hmac
+
+NAMESPACE = "perp"
+
+# Bump whenever a lookup.perp.models class (or the cached envelope) changes shape:
+# every key changes with it, so no old pickle is ever read back.
+SCHEMA_VERSION = 1
+
+_HMAC_SALT = "lookup.cache_keys"
+
+
+def _digest(*parts):
+    payload = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
+    return salted_hmac(_HMAC_SALT, payload, algorithm="sha256").hexdigest()[:32]
+
+
+def _perp_instance():
+    return _digest(settings.PERP_API_URL)[:12]
+
+
+def reading_key(resource, params):
+    """Key of one PERP read: `resource` names the endpoint, `params` its arguments."""
+    prefix = f"{NAMESPACE}:v{SCHEMA_VERSION}:{_perp_instance()}"
+    return f"{prefix}:{resource}:{_digest(resource, params)}"
+
+
+def lock_key(key):
+    return f"{key}:lock"
+
+
+def breaker_key(part):
+    return f"{NAMESPACE}:breaker:{_perp_instance()}:{part}"

@@ -1,0 +1,143 @@
+"""The cache as the reading layer uses it: a failing cache never fails a read.
+
+Every backend failure becomes `CacheUnavailable`, which callers turn into "read PERP
+directly"; the failure is logged at WARNING, at most once a minute per process, so a
+Redis outage shows in the logs without flooding them.
+"""
+
+import functools
+import logging
+import math
+import threading
+import time
+
+import redis
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+logger = logging.getLogger(__name__)
+
+WARNING_INTERVAL_SECONDS = 60.0
+
+# Errors that mean "the cache server is not answering" rather than "this one value is bad".
+_SERVER_ERRORS = (OSError, redis.RedisError)
+
+# Compare-and-delete in one step: Django's cache API has none.
+_DELETE_IF_EQUAL = """
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0
+"""
+
+
+class CacheUnavailable(Exception):
+    """The cache did not answer; the caller goes on without it."""
+
+
+class _WarningLimiter:
+    def __init__(self, interval):
+        self.interval = interval
+        self._lock = threading.Lock()
+        self._last_at = -math.inf
+        self._suppressed = 0
+
+    def warn(self, message, *args):
+        with self._lock:
+            now = time.monotonic()
+            if now - self._last_at < self.interval:
+                self._suppressed += 1
+                return
+            suppressed, self._last_at, self._suppressed = self._suppressed, now, 0
+        logger.warning(message + " (%d similar warnings suppressed)", *args, suppressed)
+
+
+_warnings = _WarningLimiter(WARNING_INTERVAL_SECONDS)
+
+
+@functools.cache
+def _backend():
+    """One backend for the process, shared by all threads.
+
+    `caches["default"]` gives each thread, and each fan-out task's copied context, a
+    backend of its own: for Redis a new connection pool, so a new connection per read.
+    Django's RedisCache (redis-py's pool) and LocMemCache are safe to share.
+    """
+    return caches.create_connection("default")
+
+
+@receiver(setting_changed)
+def _follow_new_cache_settings(*, setting, **kwargs):
+    if setting == "CACHES":
+        _backend.cache_clear()
+
+
+def _unavailable(operation, error):
+    _warnings.warn(
+        "Cache unavailable on %s (%s: %s); reading PERP directly",
+        operation, type(error).__name__, error,
+    )
+    return CacheUnavailable(operation)
+
+
+def _guarded(operation, call):
+    try:
+        return call()
+    except Exception as error:  # each backend raises its own types; none may fail a page
+        raise _unavailable(operation, error) from error
+
+
+def get(key):
+    """The cached value, or None when absent or unreadable (an old or corrupt pickle)."""
+    try:
+        return _backend().get(key)
+    except _SERVER_ERRORS as error:
+        raise _unavailable("get", error) from error
+    except Exception as error:  # unpickling raises many types; the next write replaces it
+        _warnings.warn("Unreadable cache entry treated as a miss (%s)", type(error).__name__)
+        return None
+
+
+def set(key, value, timeout):
+    _guarded("set", lambda: _backend().set(key, value, math.ceil(timeout)))
+
+
+def add(key, value, timeout):
+    """Store only if absent, atomically; True when this call stored it."""
+    return _guarded("add", lambda: _backend().add(key, value, math.ceil(timeout)))
+
+
+def delete_many(keys):
+    _guarded("delete", lambda: _backend().delete_many(keys))
+
+
+def count(key, timeout):
+    """Atomically add one to a counter that expires `timeout` after its first count."""
+    if add(key, 1, timeout):
+        return 1
+    counted = _guarded("incr", lambda: _incr_existing(key))
+    return counted if counted is not None else count(key, timeout)
+
+
+def _incr_existing(key):
+    try:
+        return _backend().incr(key)
+    except ValueError:  # it expired between add and incr
+        return None
+
+
+def delete_if_equal(key, value):
+    """Delete `key` only while it still holds `value` (atomic on Redis, nearly so elsewhere)."""
+    backend = _backend()
+    if isinstance(backend, RedisCache):
+        _guarded("delete", lambda: _redis_delete_if_equal(backend, key, value))
+    elif _guarded("get", lambda: backend.get(key)) == value:
+        _guarded("delete", lambda: backend.delete(key))
+
+
+def _redis_delete_if_equal(backend, key, value):
+    full_key = backend.make_and_validate_key(key)
+    # Django's RedisCache keeps its client and serializer private; the stored bytes must
+    # match exactly, so the value is serialized the way `add` serialized it.
+    client = backend._cache.get_client(full_key, write=True)
+    client.eval(_DELETE_IF_EQUAL, 1, full_key, backend._cache._serializer.dumps(value))

@@ -1,0 +1,511 @@
+"""Read side of the pages: one function per page gathers what it shows from PERP.
+
+Each function reads PERP concurrently (lookup.fanout), round by round along the
+page's call graph, and returns ONE object for the template. Every part of a page is
+a `Section`: PERP's value with when it was fetched, or why it is missing. A failed
+section never stops the others, and "PERP failed" is never an empty value.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timezone
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+
+from lookup import messages
+from lookup.fanout import Fanout, NotLoaded
+from lookup.perp.errors import PERPError
+from lookup.reading import perp_reader
+from lookup.search import Kind, SearchPlan, plan_search
+
+MAX_PAGE_NUMBER = 10_000
+
+
+# --- Sections ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of a page: PERP's value (None: PERP has none) or the error instead."""
+
+    value: Any = None
+    fetched_at: datetime | None = None
+    stale_because: PERPError | None = None  # PERP failed; this is an older copy
+    error: BaseException | None = None
+
+    @classmethod
+    def from_outcome(cls, outcome, shape=None):
+        """From a fan-out Outcome holding a Reading; `shape` turns the value for the page."""
+        if not outcome.ok:
+            return cls(error=outcome.error)
+        reading = outcome.value
+        value = reading.value if shape is None else shape(reading.value)
+        return cls(value, reading.fetched_at, reading.stale_because)
+
+    @classmethod
+    def not_loaded(cls, missing):
+        return cls(error=NotLoaded(missing))
+
+    @property
+    def ok(self):
+        return self.error is None
+
+    @property
+    def message(self):
+        return messages.message_for(self.error) if self.error else ""
+
+    @property
+    def auth_failed(self):
+        return messages.is_auth_failure(self.error) or messages.is_auth_failure(
+            self.stale_because
+        )
+
+    @property
+    def is_stale(self):
+        return self.stale_because is not None
+
+    @property
+    def stale_reason(self):
+        return messages.stale_reason_for(self.stale_because) if self.is_stale else ""
+
+
+class PageSections:
+    """What every page object offers its template, from its `sections` property."""
+
+    @property
+    def auth_failed(self):
+        return any(section.auth_failed for section in self.sections)
+
+    @property
+    def fetched_at(self):
+        """How old the page's data is: its oldest section's."""
+        moments = [section.fetched_at for section in self.sections if section.fetched_at]
+        return min(moments) if moments else None
+
+    @property
+    def is_stale(self):
+        return any(section.is_stale for section in self.sections)
+
+
+# --- Paging -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Paging:
+    number: int
+    size: int
+    shown: int  # items on this page
+    total: int | None
+    has_next: bool
+
+    @classmethod
+    def of(cls, page, number, size):
+        pagination = page.pagination
+        total = pagination.total
+        offset = (number - 1) * size
+        has_next = pagination.has_more or (total is not None and offset + len(page.items) < total)
+        return cls(number, size, len(page.items), total, has_next)
+
+    @property
+    def first(self):
+        return (self.number - 1) * self.size + 1 if self.shown else 0
+
+    @property
+    def last(self):
+        return (self.number - 1) * self.size + self.shown
+
+    @property
+    def has_previous(self):
+        return self.number > 1
+
+    @property
+    def pages(self):
+        if self.total is None:
+            return None
+        return max(1, -(-self.total // self.size))
+
+
+@dataclass(frozen=True)
+class PagedList:
+    items: list
+    paging: Paging
+
+
+def page_number(text):
+    """A 1-based page number from a query parameter; anything odd is page 1."""
+    try:
+        number = int(str(text).strip())
+    except (TypeError, ValueError):
+        return 1
+    return min(max(number, 1), MAX_PAGE_NUMBER)
+
+
+def _paged(number, size, *, sort_key=None):
+    def shape(page):
+        if page is None:  # PERP has no list for this customer: nothing to show
+            return PagedList([], Paging(number, size, 0, 0, False))
+        items = sorted(page.items, key=sort_key, reverse=True) if sort_key else page.items
+        return PagedList(items, Paging.of(page, number, size))
+
+    return shape
+
+
+def newest_first_key(moment_of):
+    """A sort key on a date that may be a date, an aware datetime or missing."""
+
+    def key(item):
+        moment = moment_of(item)
+        if moment is None:
+            return datetime.min.replace(tzinfo=timezone.utc)
+        if not isinstance(moment, datetime):
+            return datetime.combine(moment, time.min, tzinfo=timezone.utc)
+        return moment
+
+    return key
+
+
+ORDER_DATE = newest_first_key(lambda order: order.order_date)
+INVOICE_DATE = newest_first_key(lambda invoice: invoice.invoice_date)
+TRANSACTION_DATE = newest_first_key(lambda transaction: transaction.date)
+
+
+# --- Customer 360 ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActiveOrder:
+    """An active order expanded on the customer page with its production and artwork."""
+
+    production: Section
+    artwork: Section
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    order: Any  # lookup.perp.models.Order
+    expanded: ActiveOrder | None
+
+
+@dataclass(frozen=True)
+class CustomerOverview(PageSections):
+    customer_id: str
+    profile: Section  # Customer; value None: no such customer
+    wallet: Section  # VIPWallet; value None: the customer has no VIP wallet
+    orders: Section  # PagedList of Order, newest first
+    invoices: Section  # PagedList of Invoice, newest first
+    expanded: dict = field(default_factory=dict)  # order_id -> ActiveOrder
+
+    @property
+    def sections(self):
+        nested = [
+            section
+            for active in self.expanded.values()
+            for section in (active.production, active.artwork)
+        ]
+        return (self.profile, self.wallet, self.orders, self.invoices, *nested)
+
+    @property
+    def not_found(self):
+        return self.profile.ok and self.profile.value is None
+
+    @property
+    def customer(self):
+        return self.profile.value
+
+    @property
+    def order_rows(self):
+        if not self.orders.ok:
+            return []
+        return [
+            OrderRow(order, self.expanded.get(order.order_id))
+            for order in self.orders.value.items
+        ]
+
+    @property
+    def active_orders_not_expanded(self):
+        """Active orders on this page beyond ACTIVE_ORDERS_EXPANDED: see their order pages."""
+        return [row.order for row in self.order_rows if row.order.is_active and not row.expanded]
+
+    @property
+    def currency(self):
+        """The customer's currency (PERP gives none for lifetime value): their orders' one."""
+        currencies = {row.order.currency for row in self.order_rows if row.order.currency}
+        return currencies.pop() if len(currencies) == 1 else None
+
+    @property
+    def recent_transactions(self):
+        wallet = self.wallet.value
+        if not wallet:
+            return []
+        return sorted(wallet.transactions, key=TRANSACTION_DATE, reverse=True)[:10]
+
+
+def customer_overview(*, customer_id, orders_page=1, invoices_page=1, refresh=False):
+    """The customer 360 page: profile, wallet, orders (active ones expanded), invoices."""
+    reader = perp_reader(refresh=refresh)
+    size = settings.LIST_PAGE_SIZE
+    with Fanout() as fanout:
+        first = fanout.run({
+            "customer": partial(reader.get_customer, customer_id),
+            "wallet": partial(reader.get_vip_wallet, customer_id),
+            "orders": partial(
+                reader.get_customer_orders, customer_id, **_window(orders_page, size)
+            ),
+            "invoices": partial(
+                reader.get_customer_invoices, customer_id, **_window(invoices_page, size)
+            ),
+        })
+        orders = Section.from_outcome(
+            first["orders"], _paged(orders_page, size, sort_key=ORDER_DATE)
+        )
+        expanded = _expand_active_orders(fanout, reader, orders)
+    return CustomerOverview(
+        customer_id=customer_id,
+        profile=Section.from_outcome(first["customer"]),
+        wallet=Section.from_outcome(first["wallet"]),
+        orders=orders,
+        invoices=Section.from_outcome(
+            first["invoices"], _paged(invoices_page, size, sort_key=INVOICE_DATE)
+        ),
+        expanded=expanded,
+    )
+
+
+def _window(page, size):
+    return {"limit": size, "offset": (page - 1) * size}
+
+
+def _expand_active_orders(fanout, reader, orders):
+    """Round 2: production and artwork of the most recent active orders, all at once."""
+    if not orders.ok:
+        return {}
+    active = [order for order in orders.value.items if order.is_active]
+    active = active[: settings.ACTIVE_ORDERS_EXPANDED]  # the page is newest first
+    tasks = {}
+    for order in active:
+        order_id = order.order_id
+        tasks[f"production {order_id}"] = partial(reader.get_production_status, order_id)
+        tasks[f"artwork {order_id}"] = partial(reader.get_artwork, order_id)
+    outcomes = fanout.run(tasks)
+    return {
+        order.order_id: ActiveOrder(
+            production=Section.from_outcome(outcomes[f"production {order.order_id}"]),
+            artwork=Section.from_outcome(outcomes[f"artwork {order.order_id}"]),
+        )
+        for order in active
+    }
+
+
+# --- Order ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrderInvoices:
+    """The order's invoices, found among the customer's most recent ones."""
+
+    items: list
+    searched: int  # how many of the customer's invoices were looked through
+    complete: bool  # False: the customer has more invoices than were searched
+
+
+@dataclass(frozen=True)
+class OrderOverview(PageSections):
+    order_id: str
+    order: Section  # Order; value None: no such order
+    production: Section  # ProductionStatus
+    artwork: Section  # Artwork
+    invoices: Section  # OrderInvoices
+
+    @property
+    def sections(self):
+        return (self.order, self.production, self.artwork, self.invoices)
+
+    @property
+    def not_found(self):
+        return self.order.ok and self.order.value is None
+
+
+def order_overview(*, order_id, refresh=False):
+    """The order page: the order, its production, artwork and invoices."""
+    reader = perp_reader(refresh=refresh)
+    with Fanout() as fanout:
+        first = fanout.run({
+            "order": partial(reader.get_order, order_id),
+            "production": partial(reader.get_production_status, order_id),
+            "artwork": partial(reader.get_artwork, order_id),
+        })
+        order = Section.from_outcome(first["order"])
+        invoices = _order_invoices(fanout, reader, order)
+    return OrderOverview(
+        order_id=order_id,
+        order=order,
+        production=Section.from_outcome(first["production"]),
+        artwork=Section.from_outcome(first["artwork"]),
+        invoices=invoices,
+    )
+
+
+def _order_invoices(fanout, reader, order):
+    """Round 2: PERP has no invoices-by-order call, so search the customer's recent ones."""
+    if not order.ok:
+        return Section.not_loaded("the order")
+    if order.value is None or not order.value.customer_id:
+        return Section(value=OrderInvoices([], 0, True))
+    limit = settings.ORDER_INVOICES_SEARCHED
+    read = partial(reader.get_customer_invoices, order.value.customer_id, limit=limit, offset=0)
+    outcome = fanout.run({"invoices": read})["invoices"]
+    return Section.from_outcome(outcome, partial(_invoices_of, order.value.order_id, limit))
+
+
+def _invoices_of(order_id, limit, page):
+    if page is None:
+        return OrderInvoices([], 0, True)
+    matching = [invoice for invoice in page.items if invoice.order_id == order_id]
+    total = page.pagination.total
+    complete = not page.pagination.has_more and (total is None or total <= len(page.items))
+    return OrderInvoices(
+        items=sorted(matching, key=INVOICE_DATE, reverse=True),
+        searched=min(len(page.items), limit),
+        complete=complete,
+    )
+
+
+# --- Invoice --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InvoiceOverview(PageSections):
+    invoice_id: str
+    invoice: Section  # Invoice; value None: no such invoice
+    order: Section  # the invoice's Order, for its number and status
+    customer: Section  # the invoice's Customer, for their name
+
+    @property
+    def sections(self):
+        return (self.invoice, self.order, self.customer)
+
+    @property
+    def not_found(self):
+        return self.invoice.ok and self.invoice.value is None
+
+
+def invoice_overview(*, invoice_id, refresh=False):
+    """The invoice page: the invoice, then its order and customer for their names."""
+    reader = perp_reader(refresh=refresh)
+    with Fanout() as fanout:
+        invoice = Section.from_outcome(
+            fanout.run({"invoice": partial(reader.get_invoice, invoice_id)})["invoice"]
+        )
+        related = _invoice_related(fanout, reader, invoice)
+    return InvoiceOverview(invoice_id=invoice_id, invoice=invoice, **related)
+
+
+def _invoice_related(fanout, reader, invoice):
+    if not invoice.ok:
+        missing = Section.not_loaded("the invoice")
+        return {"order": missing, "customer": missing}
+    value = invoice.value
+    tasks = {}
+    if value and value.order_id:
+        tasks["order"] = partial(reader.get_order, value.order_id)
+    if value and value.customer_id:
+        tasks["customer"] = partial(reader.get_customer, value.customer_id)
+    outcomes = fanout.run(tasks)
+    return {
+        name: Section.from_outcome(outcomes[name]) if name in outcomes else Section()
+        for name in ("order", "customer")
+    }
+
+
+# --- Search -------------------------------------------------------------------------------
+
+# What each kind of lookup reads, and what it finds: (reader method, page kind, label).
+LOOKUPS = {
+    Kind.EMAIL: ("search_customer_by_email", "customer", "email"),
+    Kind.CUSTOMER_ID: ("get_customer", "customer", "customer id"),
+    Kind.ORDER_ID: ("get_order", "order", "order id"),
+    Kind.ORDER_NUMBER: ("search_order_by_number", "order", "order number"),
+    Kind.INVOICE_ID: ("get_invoice", "invoice", "invoice id"),
+    Kind.INVOICE_NUMBER: ("search_invoice_by_number", "invoice", "invoice number"),
+}
+ID_OF = {
+    "customer": lambda customer: customer.customer_id,
+    "order": lambda order: order.order_id,
+    "invoice": lambda invoice: invoice.invoice_id,
+}
+
+
+@dataclass(frozen=True)
+class Match:
+    kind: str  # customer, order or invoice: the page it leads to
+    id: str  # the id in that page's URL
+    record: Any  # the Customer, Order or Invoice
+    found_by: str  # e.g. "order number PO-10001"
+
+
+@dataclass(frozen=True)
+class FailedLookup:
+    label: str  # e.g. "order number PO-10001"
+    error: BaseException
+
+    @property
+    def message(self):
+        return messages.message_for(self.error)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    plan: SearchPlan
+    matches: list = field(default_factory=list)
+    failures: list = field(default_factory=list)
+
+    @property
+    def query(self):
+        return self.plan.query
+
+    @property
+    def problem(self):
+        return self.plan.problem
+
+    @property
+    def single_match(self):
+        """The one match to go straight to; None while a failed lookup might hide another."""
+        return self.matches[0] if len(self.matches) == 1 and not self.failures else None
+
+    @property
+    def auth_failed(self):
+        return any(messages.is_auth_failure(failure.error) for failure in self.failures)
+
+    @property
+    def nothing_found(self):
+        return not self.problem and not self.matches and not self.failures
+
+
+def search(*, query, refresh=False):
+    """Every lookup the query's shape calls for, concurrently; matches without duplicates."""
+    plan = plan_search(query)
+    if plan.problem:
+        return SearchResult(plan)
+    reader = perp_reader(refresh=refresh)
+    tasks = {
+        lookup: partial(getattr(reader, LOOKUPS[lookup.kind][0]), lookup.term)
+        for lookup in plan.lookups
+    }
+    with Fanout() as fanout:
+        outcomes = fanout.run(tasks)
+    return SearchResult(plan, *_matches_and_failures(outcomes))
+
+
+def _matches_and_failures(outcomes):
+    matches, failures = {}, []
+    for lookup, outcome in outcomes.items():
+        _, kind, label = LOOKUPS[lookup.kind]
+        found_by = f"{label} {lookup.term}"
+        if not outcome.ok:
+            failures.append(FailedLookup(found_by, outcome.error))
+        elif outcome.value.value is not None:
+            record = outcome.value.value
+            match = Match(kind, ID_OF[kind](record), record, found_by)
+            matches.setdefault((match.kind, match.id), match)  # found two ways: once
+    return list(matches.values()), failures

@@ -1,0 +1,271 @@
+"""The reading layer: every PERP read perpdesk makes goes through `perp_reader()`.
+
+A reader has the PERP client's eleven methods; each returns a `Reading` — the value
+(None when PERP says "not found") plus when PERP produced it and, when PERP failed
+and an older copy is served instead, the error that made it stale.
+
+Reads are cached in CACHES["default"] (Redis in production: shared by all workers):
+- a copy is fresh for its resource's PERP_FRESH_* seconds, then kept
+  PERP_STALE_GRACE_SECONDS longer to be served when PERP fails;
+- "not found" is kept PERP_NOT_FOUND_SECONDS, errors never;
+- concurrent readers of one expired key make one PERP call (lookup.singleflight);
+- repeated unavailability opens a circuit breaker (lookup.breaker);
+- the cache failing only means reading PERP directly (lookup.cache_store).
+"""
+
+import inspect
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+
+from lookup import breaker, cache_store, clock, singleflight
+from lookup.cache_keys import reading_key
+from lookup.cache_store import CacheUnavailable
+from lookup.perp.client import client_from_settings
+from lookup.perp.errors import PERPBadResponse, PERPError, PERPUnavailable
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Resource:
+    name: str  # in cache keys and metrics
+    endpoint: str  # PERP's path, for the errors this layer raises itself
+    freshness_setting: str = "PERP_FRESH_SECONDS"
+
+
+RESOURCES = {
+    "search_customer_by_email": Resource("customer_search", "/api/customers/search"),
+    "get_customer": Resource("customer", "/api/customers/{customer_id}"),
+    "get_vip_wallet": Resource("vip_wallet", "/api/customers/{customer_id}/vip-wallet"),
+    "get_customer_orders": Resource("customer_orders", "/api/customers/{customer_id}/orders"),
+    "get_customer_invoices": Resource(
+        "customer_invoices", "/api/customers/{customer_id}/invoices"),
+    "get_order": Resource("order", "/api/orders/{order_id}"),
+    "search_order_by_number": Resource("order_search", "/api/orders/search"),
+    "get_production_status": Resource(
+        "production_status", "/api/orders/{order_id}/production",
+        "PERP_FRESH_PRODUCTION_SECONDS"),
+    "get_artwork": Resource(
+        "artwork", "/api/orders/{order_id}/artwork", "PERP_FRESH_ARTWORK_SECONDS"),
+    "get_invoice": Resource("invoice", "/api/invoices/{invoice_id}"),
+    "search_invoice_by_number": Resource("invoice_search", "/api/invoices/search"),
+}
+
+READ_METHODS = tuple(RESOURCES)
+
+# Failures after which the last good copy is served. A bad response too: PERP answering
+# off-contract (a 500, an HTML error page) is a passing fault, and the last good copy
+# says more than an error. Auth and API errors are not: they are PERP's definite answer
+# (a key to fix, a request it refuses), and hiding them behind old data would delay
+# the fix or contradict PERP.
+STALE_WORTHY_ERRORS = (PERPUnavailable, PERPBadResponse)
+
+# Called as observer(event, resource_name) for metrics. Events: "hit" (a fresh cached
+# copy served), "miss" / "bypass" (PERP asked for lack of a fresh copy / for Refresh),
+# "stale" (an expired copy served because PERP failed), "error" (the cache failed).
+CACHE_OBSERVERS = []
+
+
+@dataclass(frozen=True)
+class Reading:
+    value: Any  # a lookup.perp.models value, or None for "not found"
+    fetched_at: datetime  # when PERP produced this copy (aware, UTC)
+    stale_because: PERPError | None = None  # PERP's failure when an older copy is served
+
+    @property
+    def is_stale(self):
+        return self.stale_because is not None
+
+    @property
+    def age(self):
+        return clock.now() - self.fetched_at
+
+
+@dataclass(frozen=True)
+class CachedReading:
+    """What the cache holds for one read (pickled: the models are frozen dataclasses)."""
+
+    value: Any
+    fetched_at: datetime
+    fresh_until: datetime
+    fetch_id: str  # tells a waiter that a newer copy has arrived
+
+    def is_fresh(self):
+        return clock.now() < self.fresh_until
+
+    def reading(self, *, stale_because=None):
+        return Reading(self.value, self.fetched_at, stale_because)
+
+
+class PERPReader:
+    """The PERP client's read methods, each answered through the cache."""
+
+    def __init__(self, client, *, refresh=False):
+        self._client = client
+        self.refresh = refresh  # True: bypass fresh cached copies (the Refresh button)
+
+    def __getattr__(self, name):
+        if name not in RESOURCES:
+            raise AttributeError(name)
+        method = getattr(self._client, name)
+
+        def read(*args, **kwargs):
+            params = _call_params(method, args, kwargs)
+            return _read(RESOURCES[name], lambda: method(*args, **kwargs), params, self.refresh)
+
+        return read
+
+
+def perp_reader(*, refresh=False):
+    return PERPReader(client_from_settings(), refresh=refresh)
+
+
+def _call_params(method, args, kwargs):
+    """The call's arguments by name, defaults filled in: one key however they were passed."""
+    bound = inspect.signature(method).bind(*args, **kwargs)
+    bound.apply_defaults()
+    return dict(bound.arguments)
+
+
+def _read(resource, call, params, refresh):
+    key = reading_key(resource.name, params)
+    try:
+        cached = cache_store.get(key)
+    except CacheUnavailable:
+        _notify("error", resource)
+        return Reading(call(), clock.now())
+    if cached is not None and cached.is_fresh() and not refresh:
+        _notify("hit", resource)
+        return cached.reading()
+    return _fetch_once(resource, key, call, cached, refresh)
+
+
+def _fetch_once(resource, key, call, cached, refresh):
+    """Fetch, unless another reader already is: then wait for its copy."""
+    try:
+        lock = singleflight.try_lock(key)
+    except CacheUnavailable:
+        return _fetch_and_store(resource, key, call, cached, refresh)
+    if lock is None:
+        waited = _wait_for_other_reader(resource, key, cached)
+        if waited is not None:
+            return waited
+    try:
+        stored = None if refresh or lock is None else _stored_since(key, cached)
+        if stored is not None:
+            _notify("hit", resource)
+            return stored.reading()
+        return _fetch_and_store(resource, key, call, cached, refresh)
+    finally:
+        if lock is not None:
+            singleflight.release(lock)
+
+
+def _stored_since(key, cached):
+    """A fresh copy another reader stored between our cache read and our lock, or None.
+
+    Without this look the lock holder that just finished and a reader that missed a
+    moment before it stored would both call PERP for the same thing.
+    """
+    try:
+        entry = cache_store.get(key)
+    except CacheUnavailable:
+        return None
+    if entry is not None and _is_newer(entry, cached) and entry.is_fresh():
+        return entry
+    return None
+
+
+def _wait_for_other_reader(resource, key, cached):
+    """Its copy; the stale copy if it is slow; None if it failed: then ask PERP ourselves."""
+    outcome = singleflight.wait_for_holder(key, is_newer=lambda entry: _is_newer(entry, cached))
+    if outcome.value is not None:
+        _notify("hit", resource)
+        return outcome.value.reading()
+    if outcome.holder_still_busy and cached is not None:
+        wait_seconds = settings.PERP_CACHE_WAIT_SECONDS
+        slow = PERPUnavailable(resource.endpoint, "timeout", timeout=wait_seconds)
+        return _serve_stale(resource, cached, slow)
+    return None  # the holder failed (errors are not cached) or vanished
+
+
+def _is_newer(entry, cached):
+    return cached is None or entry.fetch_id != cached.fetch_id
+
+
+def _fetch_and_store(resource, key, call, cached, refresh):
+    try:
+        value = _call_through_breaker(resource, call, refresh)
+    except STALE_WORTHY_ERRORS as error:
+        if cached is None:
+            raise
+        return _serve_stale(resource, cached, error)
+    entry = _entry_for(resource, value)
+    _store(resource, key, entry)
+    return entry.reading()
+
+
+def _call_through_breaker(resource, call, refresh):
+    permit = breaker.admit()
+    if permit is None:
+        raise PERPUnavailable(resource.endpoint, "breaker_open", attempts=0)
+    _notify("bypass" if refresh else "miss", resource)
+    try:
+        value = call()
+    except PERPUnavailable:
+        breaker.record_unavailable(permit)
+        raise
+    except PERPError:
+        breaker.record_answer()
+        raise
+    breaker.record_answer()
+    return value
+
+
+def _serve_stale(resource, cached, error):
+    _notify("stale", resource)
+    return cached.reading(stale_because=error)
+
+
+def _entry_for(resource, value):
+    fetched_at = clock.now()
+    fresh_seconds = _fresh_seconds(resource, value)
+    return CachedReading(
+        value=value,
+        fetched_at=fetched_at,
+        fresh_until=fetched_at + timedelta(seconds=fresh_seconds),
+        fetch_id=uuid.uuid4().hex,
+    )
+
+
+def _fresh_seconds(resource, value):
+    if value is None:
+        return settings.PERP_NOT_FOUND_SECONDS
+    return getattr(settings, resource.freshness_setting)
+
+
+def _keep_seconds(resource, value):
+    # "Not found" is not kept for outages: a customer created since would stay hidden.
+    if value is None:
+        return settings.PERP_NOT_FOUND_SECONDS
+    return _fresh_seconds(resource, value) + settings.PERP_STALE_GRACE_SECONDS
+
+
+def _store(resource, key, entry):
+    try:
+        cache_store.set(key, entry, _keep_seconds(resource, entry.value))
+    except CacheUnavailable:
+        _notify("error", resource)
+
+
+def _notify(event, resource):
+    for observer in CACHE_OBSERVERS:
+        try:
+            observer(event, resource.name)
+        except Exception:  # metrics must never break a read
+            logger.warning("Cache observer %r failed on %s", observer, event, exc_info=True)

@@ -1,0 +1,63 @@
+"""One PERP call per cache key at a time: across threads, workers and instances.
+
+The first reader of a missing or expired key takes a lock (the cache's atomic `add`)
+and calls PERP; the others poll the key until a newer value appears. The lock
+expires on its own (PERP_CACHE_LOCK_SECONDS), so a holder that crashed delays the
+others by at most that; a waiter gives up after PERP_CACHE_WAIT_SECONDS and reads
+PERP itself, or serves the stale copy (the caller decides).
+"""
+
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+
+from lookup import cache_store
+from lookup.cache_keys import lock_key
+from lookup.cache_store import CacheUnavailable
+
+
+@dataclass(frozen=True)
+class Lock:
+    key: str
+    token: str  # proves ownership: only the holder's token releases it
+
+
+@dataclass(frozen=True)
+class WaitOutcome:
+    value: Any = None  # the newer cached value, when the holder stored one in time
+    holder_still_busy: bool = False  # the wait ran out while the holder was still fetching
+
+
+def try_lock(key):
+    """The lock on `key`, or None while someone else holds it. Raises CacheUnavailable."""
+    lock = Lock(lock_key(key), uuid.uuid4().hex)
+    return lock if cache_store.add(lock.key, lock.token, settings.PERP_CACHE_LOCK_SECONDS) else None
+
+
+def release(lock):
+    try:
+        cache_store.delete_if_equal(lock.key, lock.token)
+    except CacheUnavailable:
+        pass  # the lock expires by itself
+
+
+def wait_for_holder(key, *, is_newer):
+    """Poll `key` until `is_newer(value)`, the holder leaves without one, or time runs out."""
+    deadline = time.monotonic() + settings.PERP_CACHE_WAIT_SECONDS
+    try:
+        while True:
+            # Lock first, then value: the holder stores before it releases.
+            holder_gone = cache_store.get(lock_key(key)) is None
+            value = cache_store.get(key)
+            if value is not None and is_newer(value):
+                return WaitOutcome(value=value)
+            if holder_gone:
+                return WaitOutcome()
+            if time.monotonic() >= deadline:
+                return WaitOutcome(holder_still_busy=True)
+            time.sleep(settings.PERP_CACHE_POLL_SECONDS)
+    except CacheUnavailable:
+        return WaitOutcome()

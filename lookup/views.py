@@ -1,0 +1,178 @@
+"""perpdesk's pages. Thin: read the request, call the page's overview, render.
+
+Each view is wired into the admin site (lookup.sites) through `admin_view`, which
+checks the lookup permission, adds CSRF protection and `never_cache`. What PERP
+did is in the overview object; its messages come from lookup.messages.
+"""
+
+from urllib.parse import urlsplit
+
+from django.contrib import admin
+from django.http import HttpResponseRedirect, QueryDict
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import Resolver404, resolve, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST, require_safe
+
+from lookup import overview
+from lookup.audit import Action, Outcome, audit_record, recent_lookups
+from lookup.templatetags.perpdesk import page_url
+
+
+@require_safe
+def search(request):
+    query = request.GET.get("q")
+    if query is None:
+        context = {"title": "Find a customer", "result": None, "recent": _recent(request)}
+        return _render(request, "lookup/search.html", context)
+    result = overview.search(query=query)
+    _audit_search(request, query, result)
+    match = result.single_match
+    if match and page_url(match.kind, match.id):
+        return redirect(page_url(match.kind, match.id))
+    return _render(request, "lookup/search.html", {"title": "Search", "result": result})
+
+
+@require_safe
+def customer(request, customer_id):
+    page = overview.customer_overview(
+        customer_id=customer_id,
+        orders_page=overview.page_number(request.GET.get("orders_page")),
+        invoices_page=overview.page_number(request.GET.get("invoices_page")),
+    )
+    _audit_view(request, "customer", customer_id, page, customer_id=customer_id)
+    if page.not_found:
+        return _not_found(request, "customer", customer_id)
+    return _render(request, "lookup/customer.html", {"page": page, "title": _customer_title(page)})
+
+
+@require_safe
+def order(request, order_id):
+    page = overview.order_overview(order_id=order_id)
+    _audit_view(request, "order", order_id, page, customer_id=_customer_of(page.order))
+    if page.not_found:
+        return _not_found(request, "order", order_id)
+    number = page.order.value.order_number if page.order.value else None
+    return _render(request, "lookup/order.html", {"page": page, "title": f"Order {number or order_id}"})
+
+
+@require_safe
+def invoice(request, invoice_id):
+    page = overview.invoice_overview(invoice_id=invoice_id)
+    _audit_view(request, "invoice", invoice_id, page, customer_id=_customer_of(page.invoice))
+    if page.not_found:
+        return _not_found(request, "invoice", invoice_id)
+    number = page.invoice.value.invoice_number if page.invoice.value else None
+    return _render(
+        request, "lookup/invoice.html", {"page": page, "title": f"Invoice {number or invoice_id}"}
+    )
+
+
+@require_POST
+def refresh(request):
+    """The Refresh button: read the page again past any cached copy, then show it (303)."""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("admin:search")
+    _read_again(request, target)
+    return HttpResponseRedirect(target, status=303)
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+# What the Refresh button re-reads, by the page's view name: (match kwargs, query) -> read.
+REFRESHERS = {
+    "admin:customer": lambda kwargs, query: overview.customer_overview(
+        customer_id=kwargs["customer_id"],
+        orders_page=overview.page_number(query.get("orders_page")),
+        invoices_page=overview.page_number(query.get("invoices_page")),
+        refresh=True,
+    ),
+    "admin:order": lambda kwargs, query: overview.order_overview(
+        order_id=kwargs["order_id"], refresh=True
+    ),
+    "admin:invoice": lambda kwargs, query: overview.invoice_overview(
+        invoice_id=kwargs["invoice_id"], refresh=True
+    ),
+    "admin:search": lambda kwargs, query: (
+        overview.search(query=query["q"], refresh=True) if "q" in query else None
+    ),
+}
+
+
+def _read_again(request, target):
+    parts = urlsplit(target)
+    try:
+        match = resolve(parts.path)
+    except Resolver404:
+        return
+    read = REFRESHERS.get(match.view_name)
+    if read:
+        read(match.kwargs, QueryDict(parts.query))
+        kind = match.view_name.removeprefix("admin:")
+        audit_record(
+            request=request, action=Action.REFRESH, kind=kind, object_ids=match.kwargs.values(),
+            customer_id=match.kwargs.get("customer_id", ""),
+        )
+
+
+# --- the audit trail: kinds and ids shown, never PERP's data nor an email in clear ---
+
+
+def _audit_search(request, query, result):
+    if result.problem or result.failures:
+        outcome = Outcome.ERROR
+    else:
+        outcome = Outcome.OK if result.matches else Outcome.NOT_FOUND
+    ids = [f"{match.kind}:{match.id}" for match in result.matches]
+    audit_record(
+        request=request, action=Action.SEARCH, kind="search", search_term=query,
+        object_ids=ids, outcome=outcome,
+    )
+
+
+def _audit_view(request, kind, object_id, page, *, customer_id):
+    outcome = Outcome.NOT_FOUND if page.not_found else Outcome.OK
+    audit_record(
+        request=request, action=Action.VIEW, kind=kind, object_ids=[object_id],
+        customer_id=customer_id or "", outcome=outcome,
+    )
+
+
+def _customer_of(section):
+    return section.value.customer_id if section.value else ""
+
+
+def _recent(request):
+    """The signed-in person's own latest lookups, as (kind, id, url) for the search page."""
+    lookups = []
+    for entry in recent_lookups(user=request.user, limit=10):
+        url = page_url(entry.kind, entry.object_ids)
+        if url:
+            lookups.append({"kind": entry.kind, "id": entry.object_ids, "url": url, "at": entry.at})
+    return lookups
+
+
+def _render(request, template, context, status=200):
+    context = {
+        **admin.site.each_context(request),
+        "is_nav_sidebar_enabled": False,  # perpdesk's pages use the full width
+        **context,
+    }
+    return TemplateResponse(request, template, context, status=status)
+
+
+def _not_found(request, kind, identifier):
+    title = f"No {kind} {identifier}"
+    context = {"title": title, "kind": kind, "identifier": identifier}
+    return _render(request, "lookup/not_found.html", context, status=404)
+
+
+def _customer_title(page):
+    customer = page.customer
+    if customer and customer.name:
+        return customer.name
+    return f"Customer {page.customer_id}"
