@@ -1,0 +1,110 @@
+"""python -m bench [--smoke] [options]: run the benchmark, print the table, write the JSON.
+
+The customer 360 page under gunicorn (production settings, Redis) against the sandbox
+PERP: cold, warm, a stampede over two instances and a PERP outage; see bench/__init__.py.
+"""
+
+import argparse
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+
+from sandbox_perp import BENCH_CUSTOMER_ID
+
+from bench import profiling, report, scenarios, servers, site, targets
+from bench.scale import Scale
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+OUTAGE_FRESH_SECONDS = 1
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description="Benchmark perpdesk's customer 360 page under gunicorn."
+    )
+    parser.add_argument("--smoke", action="store_true", help="tiny scale: every scenario in seconds")
+    parser.add_argument("--latency-ms", type=float, help="sandbox PERP delay per call (default 50)")
+    parser.add_argument("--concurrency", type=int, help="client threads of the warm runs (default 16)")
+    parser.add_argument(
+        "--warm-seconds", type=float, help="seconds of load on the warm page, and on the trivial view (default 10)"
+    )
+    parser.add_argument("--workers", type=int, help="gunicorn workers per instance (default: max(2, CPUs))")
+    parser.add_argument("--threads", type=int, help="gunicorn threads per worker (default 8)")
+    parser.add_argument("--output", type=Path, default=RESULTS_DIR / "latest.json", help="where the JSON goes")
+    return parser.parse_args(argv)
+
+
+def scale_from(args):
+    base = Scale.smoke() if args.smoke else Scale()
+    return base.overridden(
+        latency_ms=args.latency_ms, concurrency=args.concurrency, warm_seconds=args.warm_seconds,
+        workers=args.workers, threads=args.threads,
+    )
+
+
+def run(scale, profile_path):
+    """Start everything, measure every scenario, stop everything: the results."""
+    with tempfile.TemporaryDirectory(prefix="perpdesk-bench-") as workdir, servers.sandbox(scale.latency_ms) as perp:
+        settings = site.settings_env(perp_url=perp.base_url, perp_key=perp.key, workdir=workdir)
+        site.configure(settings)
+        site.prepare_database_and_static()
+        session_keys = site.signed_in_sessions(scale.concurrency)
+        servers.flush_cache(site.CACHE_URL)
+        env = site.server_env(settings, workers=scale.workers, threads=scale.threads)
+        outage_env = site.quickly_stale({**env, "GUNICORN_WORKERS": "1"}, OUTAGE_FRESH_SECONDS)
+        with servers.instances({"main": env, "second": env, "outage": outage_env}, workdir) as started:
+            bench = scenarios.Bench(
+                scale=scale, sandbox=perp, **started,
+                cookies=[site.session_cookie(key) for key in session_keys],
+                customer_id=BENCH_CUSTOMER_ID, stale_after_seconds=OUTAGE_FRESH_SECONDS,
+            )
+            return measure(bench, session_keys[0], profile_path)
+
+
+def measure(bench, session_key, profile_path):
+    """Every scenario in turn; the warm page is profiled while its copies are fresh."""
+    scenarios.warm_up(bench)
+    cold, cold_calls = scenarios.cold_page(bench)
+    baseline = scenarios.sequential_baseline(bench, cold_calls)
+    warm = scenarios.warm_page(bench)
+    profile = profiling.profile_page(
+        bench.page_path, session_key=session_key, requests=bench.scale.profile_requests, report_path=profile_path
+    )
+    stampede = scenarios.stampede(bench)
+    outage = scenarios.outage(bench)
+    return {
+        "machine": report.machine(),
+        "config": _config(bench),
+        "cold_page": cold,
+        "sequential_baseline": baseline,
+        "speedup": round(baseline["p50_ms"] / cold["p50_ms"], 2),
+        "warm_page": warm,
+        "stampede": stampede,
+        "outage": outage,
+        "profile": profile,
+    }
+
+
+def _config(bench):
+    return {
+        **asdict(bench.scale),
+        "customer_id": bench.customer_id,
+        "database": "SQLite, in a temporary directory",
+        "cache": site.CACHE_URL,
+        "outage_fresh_seconds": bench.stale_after_seconds,
+    }
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    results = run(scale_from(args), args.output.with_name(args.output.stem + "-profile.txt"))
+    checks = targets.evaluate(results)
+    results["targets"] = targets.as_json(checks)
+    print(report.table(results, checks))
+    print(f"JSON written to {report.write_json(results, args.output)}")
+    print(f"Profile of the warm page: {results['profile']['report']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,235 @@
+"""What the benchmark measures, one function per scenario; each returns its figures.
+
+Every scenario starts from a known cache (emptied, or filled by itself) and reads
+the PERP calls it caused from the sandbox's stats and call log.
+"""
+
+import json
+import math
+import statistics
+import time
+from dataclasses import dataclass
+
+from sandbox_perp import SandboxServer
+
+from bench import load, rounds, sequential
+from bench.scale import Scale
+from bench.servers import Instance, flush_cache
+from bench.site import CACHE_URL
+
+STALE_MARK = b"pd-freshness-stale"  # the page says some of its data is older: PERP failed
+WARM_SLICES = 4  # the warm page and the trivial view take turns this many times
+PAGES_UNTIL_OPEN_AT_MOST = 5
+
+
+@dataclass
+class Bench:
+    scale: Scale
+    sandbox: SandboxServer
+    main: Instance  # cold page, warm page and trivial view are measured here
+    second: Instance  # the stampede's other instance: same settings, same Redis
+    outage: Instance  # the same, but its readings are fresh for stale_after_seconds only
+    cookies: list  # one signed-in session per client thread
+    customer_id: str
+    stale_after_seconds: float
+
+    @property
+    def page_path(self):
+        return f"/customers/{self.customer_id}/"
+
+    def page_url(self, instance):
+        return instance.url + self.page_path
+
+    def perp_calls(self):
+        return sum(self.sandbox.stats().values())
+
+    def start_cold(self):
+        """Nothing cached (the breaker closed), PERP healthy, no calls counted yet."""
+        flush_cache(CACHE_URL)
+        self.heal_perp()
+        self.sandbox.reset_stats()
+
+    def heal_perp(self):
+        self.sandbox.reset_faults()
+        self.sandbox.set_faults(latency_ms=self.scale.latency_ms)
+
+
+def warm_up(bench):
+    """Every worker of every instance loads its code and templates before anything is timed."""
+    for instance in (bench.main, bench.second, bench.outage):
+        for path in ("/healthz", bench.page_path):
+            load.run_load(instance.url, path, cookies=bench.cookies, seconds=bench.scale.warm_up_seconds,
+                          max_requests=500)
+    bench.start_cold()
+
+
+# --- Cold page and the sequential baseline ------------------------------------------
+
+
+def cold_page(bench):
+    """The page with nothing cached, against the rounds of PERP calls it needed. Also
+    returns the last sample's calls, for the sequential baseline."""
+    samples = [_cold_sample(bench) for _ in range(bench.scale.cold_samples)]
+    times = [seconds for seconds, _ in samples]
+    depth = statistics.mode(rounds.dependent_rounds(calls) for _, calls in samples)
+    calls = samples[-1][1]
+    figures = {
+        "samples": len(samples),
+        "p50_ms": _ms(statistics.median(times)),
+        "min_ms": _ms(min(times)),
+        "max_ms": _ms(max(times)),
+        "perp_rounds": depth,
+        "critical_path_ms": depth * bench.scale.latency_ms,
+        "perp_calls": len(calls),
+        "perp_calls_by_endpoint": rounds.calls_by_endpoint(calls),
+    }
+    return figures, calls
+
+
+def _cold_sample(bench):
+    bench.start_cold()
+    answer = load.get(bench.page_url(bench.main), bench.cookies[0])
+    _expect_page(answer, "cold page")
+    return answer.seconds, bench.sandbox.calls()
+
+
+def sequential_baseline(bench, calls):
+    """The cold page's calls again, one after another, by perpdesk's PERP client."""
+    times = [
+        sequential.replay_one_after_another(calls, base_url=bench.sandbox.base_url, api_key=bench.sandbox.key)
+        for _ in range(bench.scale.sequential_samples)
+    ]
+    return {"samples": len(times), "perp_calls": len(calls), "p50_ms": _ms(statistics.median(times))}
+
+
+# --- Warm page ---------------------------------------------------------------------
+
+
+def warm_page(bench):
+    """The cached page at the set concurrency, beside a trivial view of the same server.
+
+    The two take turns, so a neighbour's load on the machine weighs on both alike.
+    """
+    _expect_page(load.get(bench.page_url(bench.main), bench.cookies[0]), "warm page, first view")
+    bench.sandbox.reset_stats()
+    page, trivial = load.LoadResult(), load.LoadResult()
+    page_cpu = trivial_cpu = 0.0
+    no_session = [None] * len(bench.cookies)  # probes send no cookie
+    for _ in range(WARM_SLICES):
+        page_cpu += _workers_cpu(bench, lambda: page.add(_warm_slice(bench, bench.page_path, bench.cookies)))
+        trivial_cpu += _workers_cpu(bench, lambda: trivial.add(_warm_slice(bench, "/healthz", no_session)))
+    calls = bench.perp_calls()
+    return {
+        "concurrency": len(bench.cookies),
+        "page": {**page.figures(), "cpu_ms_per_request": _per_request_ms(page_cpu, page)},
+        "trivial_view": {"path": "/healthz", **trivial.figures(),
+                         "cpu_ms_per_request": _per_request_ms(trivial_cpu, trivial)},
+        "throughput_share_of_trivial": round(page.requests_per_second / trivial.requests_per_second, 3),
+        "perp_calls": calls,
+        "perp_calls_per_view": round(calls / max(page.requests, 1), 4),
+    }
+
+
+def _warm_slice(bench, path, cookies):
+    scale = bench.scale
+    return load.run_load(
+        bench.main.url, path, cookies=cookies,
+        seconds=scale.warm_seconds / WARM_SLICES, max_requests=scale.warm_max_requests // WARM_SLICES,
+    )
+
+
+def _workers_cpu(bench, run):
+    """CPU seconds the main instance's workers spent while `run` ran (nan where unknown)."""
+    before = bench.main.workers_cpu_seconds()
+    run()
+    after = bench.main.workers_cpu_seconds()
+    return float("nan") if before is None or after is None else after - before
+
+
+def _per_request_ms(cpu_seconds, result):
+    """None where the workers' CPU time is unknown (no /proc)."""
+    return None if math.isnan(cpu_seconds) else round(cpu_seconds / max(result.requests, 1) * 1000, 2)
+
+
+# --- Stampede and outage -----------------------------------------------------------
+
+
+def stampede(bench):
+    """Many requests at once for one uncached customer, over two instances sharing Redis."""
+    bench.start_cold()
+    count = bench.scale.stampede_requests
+    urls = [bench.page_url(instance) for instance in (bench.main, bench.second)] * count
+    answers = load.burst(urls[:count], bench.cookies)
+    calls = bench.sandbox.calls()
+    times = [answer.seconds for answer in answers]
+    return {
+        "requests": count,
+        "instances": 2,
+        "answered_200": sum(1 for answer in answers if answer.status == 200),
+        "p50_ms": _ms(statistics.median(times)),
+        "max_ms": _ms(max(times)),
+        "perp_calls": len(calls),
+        "perp_calls_by_endpoint": rounds.calls_by_endpoint(calls),
+        "resources_read": len({rounds.resource_of(call) for call in calls}),
+        "most_calls_for_one_resource": rounds.most_calls_for_one_resource(calls),
+        "repeats_after_first_answer": rounds.repeats_after_answer(calls),
+    }
+
+
+def outage(bench):
+    """PERP down (every call a 503) and the cached copies stale: the first page, then
+    pages once the circuit breaker is open."""
+    bench.start_cold()
+    _expect_page(load.get(bench.page_url(bench.outage), bench.cookies[0]), "outage, priming page")
+    time.sleep(bench.stale_after_seconds + 0.2)
+    bench.sandbox.set_faults(failure_rate=1.0)
+    try:
+        return _pages_during_outage(bench)
+    finally:
+        bench.heal_perp()
+        flush_cache(CACHE_URL)  # closes the breaker
+
+
+def _pages_during_outage(bench):
+    bench.sandbox.reset_stats()
+    first = _outage_page(bench)
+    first_calls = bench.perp_calls()
+    pages_until_open = 1
+    while not _breaker_open(bench) and pages_until_open < PAGES_UNTIL_OPEN_AT_MOST:
+        _outage_page(bench)
+        pages_until_open += 1
+    bench.sandbox.reset_stats()
+    open_pages = [_outage_page(bench) for _ in range(bench.scale.outage_open_pages)]
+    times = [answer.seconds for answer in open_pages]
+    return {
+        "first_page_ms": _ms(first.seconds),
+        "first_page_stale": STALE_MARK in first.body,
+        "first_page_perp_calls": first_calls,
+        "pages_until_breaker_open": pages_until_open,
+        "breaker_open": _breaker_open(bench),
+        "open_pages": len(open_pages),
+        "open_p50_ms": _ms(statistics.median(times)),
+        "open_max_ms": _ms(max(times)),
+        "open_pages_stale": sum(1 for answer in open_pages if STALE_MARK in answer.body),
+        "open_perp_calls": bench.perp_calls(),
+    }
+
+
+def _outage_page(bench):
+    answer = load.get(bench.page_url(bench.outage), bench.cookies[0])
+    _expect_page(answer, "outage page")
+    return answer
+
+
+def _breaker_open(bench):
+    answer = load.get(bench.outage.url + "/readyz")  # 200 or 503, a JSON body either way
+    return json.loads(answer.body)["perp"]["breaker"] == "open"
+
+
+def _expect_page(answer, what):
+    if answer.status != 200:
+        raise RuntimeError(f"{what}: HTTP {answer.status}, expected 200")
+
+
+def _ms(seconds):
+    return round(seconds * 1000, 1)
