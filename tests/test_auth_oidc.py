@@ -1,0 +1,343 @@
+"""OpenID Connect sign-in at the Django level: the provider's token, userinfo and key
+endpoints answered by `responses`, the ID tokens signed here with a test RSA key.
+
+The whole flow against a real provider in a real browser is in test_auth_browser.py.
+"""
+
+import base64
+import hashlib
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+import requests
+import responses
+from django.contrib.auth.models import User
+
+from lookup.auth.oidc import OIDCBackend
+from lookup.models import AuditEntry
+from tests.auth_fixtures import *  # noqa: F403
+from tests.auth_fixtures import token_claims
+
+ISSUER = "https://id.printshop.test"
+CLIENT_ID = "perpdesk"
+TOKEN_URL = f"{ISSUER}/token"
+USERINFO_URL = f"{ISSUER}/userinfo"
+JWKS_URL = f"{ISSUER}/jwks"
+
+
+@pytest.fixture(autouse=True)
+def oidc_settings(settings, perpdesk_groups):
+    settings.AUTH_MODE = "oidc"
+    settings.AUTHENTICATION_BACKENDS = ["lookup.auth.oidc.OIDCBackend"]
+    settings.OIDC_OP_ISSUER = ISSUER
+    settings.OIDC_OP_AUTHORIZATION_ENDPOINT = f"{ISSUER}/authorize"
+    settings.OIDC_OP_TOKEN_ENDPOINT = TOKEN_URL
+    settings.OIDC_OP_USER_ENDPOINT = USERINFO_URL
+    settings.OIDC_OP_JWKS_ENDPOINT = JWKS_URL
+    settings.OIDC_OP_END_SESSION_ENDPOINT = f"{ISSUER}/logout"
+    settings.OIDC_RP_CLIENT_ID = CLIENT_ID
+    settings.OIDC_RP_CLIENT_SECRET = "secret"
+    settings.AUTH_GROUP_MAP = {"perp-support": "Support", "perp-audit": "Auditors"}
+    return settings
+
+
+class FakeProvider:
+    """The provider's back-channel endpoints, answering what each test sets up."""
+
+    def __init__(self, mock, key):
+        self.mock = mock
+        self.key = key
+        mock.get(JWKS_URL, json={"keys": [key.public_jwk()]})
+
+    def answers(self, *, id_token, userinfo):
+        tokens = {"id_token": id_token, "access_token": "at", "token_type": "Bearer"}
+        self.mock.post(TOKEN_URL, json=tokens)
+        self.mock.get(USERINFO_URL, json=userinfo)
+
+    def id_token(self, sent_nonce, key=None, **overrides):
+        claims = token_claims(issuer=ISSUER, audience=CLIENT_ID, subject="sam", nonce=sent_nonce)
+        claims.update(overrides)
+        return (key or self.key).sign({k: v for k, v in claims.items() if v is not None})
+
+
+@pytest.fixture
+def provider(signing_key):
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield FakeProvider(mock, signing_key)
+
+
+def start_sign_in(client, **query):
+    response = client.get("/oidc/authenticate/", query)
+    assert response.status_code == 302
+    return dict(parse_qsl(urlsplit(response["Location"]).query))
+
+
+def callback(client, state):
+    return client.get("/oidc/callback/", {"code": "the-code", "state": state})
+
+
+def sam_userinfo(**overrides):
+    claims = {"sub": "sam", "email": "sam@printshop.test", "name": "Sam Support", "groups": ["perp-support"]}
+    return {**claims, **overrides}
+
+
+def sign_in(client, provider, userinfo=None, **token_overrides):
+    params = start_sign_in(client)
+    id_token = provider.id_token(params["nonce"], **token_overrides)
+    provider.answers(id_token=id_token, userinfo=userinfo or sam_userinfo())
+    return callback(client, params["state"])
+
+
+def test_it_signs_in_and_lands_on_the_search_page(client, provider):
+    response = sign_in(client, provider)
+
+    assert response.status_code == 302 and response["Location"] == "/"
+    user = User.objects.get(username="oidc:sam")
+    assert [g.name for g in user.groups.all()] == ["Support"]
+    assert user.email == "sam@printshop.test" and not user.has_usable_password()
+    assert client.get("/").wsgi_request.user == user
+
+
+def test_it_asks_for_pkce_s256_state_and_nonce_and_proves_the_verifier(client, provider):
+    params = start_sign_in(client)
+    provider.answers(id_token=provider.id_token(params["nonce"]), userinfo=sam_userinfo())
+    callback(client, params["state"])
+
+    assert params["code_challenge_method"] == "S256"
+    assert len(params["state"]) >= 32 and len(params["nonce"]) >= 32
+    token_request = next(call.request for call in provider.mock.calls if call.request.url == TOKEN_URL)
+    verifier = dict(parse_qsl(token_request.body))["code_verifier"]
+    digest = hashlib.sha256(verifier.encode()).digest()
+    challenge = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+    assert challenge == params["code_challenge"]
+
+
+def test_it_bounds_every_call_to_the_provider_with_a_timeout(client, provider, settings):
+    settings.OIDC_TIMEOUT = 4.5
+    sign_in(client, provider)
+
+    assert {call.request.url for call in provider.mock.calls} == {TOKEN_URL, USERINFO_URL, JWKS_URL}
+    assert all(call.request.req_kwargs["timeout"] == 4.5 for call in provider.mock.calls)
+
+
+def test_it_gives_the_session_a_new_key_at_sign_in(client, provider):
+    start_sign_in(client)
+    key_before = client.session.session_key
+
+    sign_in(client, provider)
+
+    assert client.session.session_key != key_before
+    assert client.session["_auth_user_id"]
+
+
+def test_it_audits_the_sign_in(client, provider):
+    sign_in(client, provider)
+
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.SIGN_IN)
+    assert (entry.username, entry.kind, entry.outcome) == ("oidc:sam", "oidc", "ok")
+    assert entry.client_ip == "127.0.0.1" and entry.request_id
+
+
+def test_it_maps_the_audit_group_to_auditors(client, provider):
+    sign_in(client, provider, userinfo=sam_userinfo(groups=["perp-support", "perp-audit"]))
+
+    user = User.objects.get(username="oidc:sam")
+    assert sorted(g.name for g in user.groups.all()) == ["Auditors", "Support"]
+    assert user.has_perm("lookup.view_audit_log")
+
+
+def test_it_replaces_groups_on_every_sign_in(client, provider):
+    sign_in(client, provider, userinfo=sam_userinfo(groups=["perp-audit"]))
+    client.logout()
+
+    sign_in(client, provider, userinfo=sam_userinfo(groups=["perp-support"]))
+
+    assert [g.name for g in User.objects.get(username="oidc:sam").groups.all()] == ["Support"]
+
+
+def test_it_reads_groups_from_the_configured_claim(client, provider, settings):
+    settings.OIDC_GROUPS_CLAIM = "roles"
+    sign_in(client, provider, userinfo=sam_userinfo(groups=[], roles=["perp-support"]))
+
+    assert User.objects.get(username="oidc:sam").groups.filter(name="Support").exists()
+
+
+def test_it_never_makes_anyone_staff_or_superuser(client, provider):
+    User.objects.create(username="oidc:sam", is_staff=True, is_superuser=True)
+
+    sign_in(client, provider, userinfo=sam_userinfo(is_staff=True, is_superuser=True))
+
+    user = User.objects.get(username="oidc:sam")
+    assert not user.is_staff and not user.is_superuser
+
+
+def test_it_never_hands_out_a_group_with_powers_outside_perpdesk(client, provider, settings):
+    from django.contrib.auth.models import Group, Permission
+
+    admins = Group.objects.create(name="Admins")
+    admins.permissions.add(Permission.objects.get(codename="change_user"))
+    settings.AUTH_GROUP_MAP = {"perp-support": "Support", "it-admins": "Admins"}
+
+    sign_in(client, provider, userinfo=sam_userinfo(groups=["perp-support", "it-admins"]))
+
+    assert [g.name for g in User.objects.get(username="oidc:sam").groups.all()] == ["Support"]
+
+
+def test_it_matches_people_on_sub_not_on_email(client, provider, alice):
+    sign_in(client, provider, userinfo=sam_userinfo(email=alice.email))
+
+    assert client.session["_auth_user_id"] == str(User.objects.get(username="oidc:sam").pk)
+    assert client.session["_auth_user_id"] != str(alice.pk)
+
+
+def test_it_refuses_a_person_outside_the_allowed_groups(client, provider, caplog):
+    response = sign_in(client, provider, userinfo=sam_userinfo(groups=["marketing"]))
+
+    assert response.status_code == 403
+    text = response.content.decode()
+    assert "You are signed in as <strong>sam@printshop.test</strong> at the identity provider" in text
+    assert "not in a group allowed to use perpdesk" in text and "Ask your team lead" in text
+    assert not User.objects.filter(username="oidc:sam").exists()
+    assert "_auth_user_id" not in client.session
+    entry = AuditEntry.objects.get(outcome=AuditEntry.Outcome.REFUSED)
+    assert (entry.username, entry.action) == ("oidc:sam", "sign_in")
+    assert "Sign-in refused for oidc:sam" in caplog.text
+
+
+def test_it_takes_the_groups_away_from_someone_who_left_them(client, provider):
+    sign_in(client, provider)
+    client.logout()
+
+    response = sign_in(client, provider, userinfo=sam_userinfo(groups=[]))
+
+    assert response.status_code == 403
+    assert not User.objects.get(username="oidc:sam").groups.exists()
+
+
+def test_it_refuses_a_deactivated_account(client, provider):
+    User.objects.create(username="oidc:sam", is_active=False)
+
+    response = sign_in(client, provider)
+
+    assert response.status_code == 403 and "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize(
+    "overrides, reason",
+    [
+        ({"iss": "https://evil.example"}, "Invalid issuer"),
+        ({"aud": "another-app"}, "Audience doesn't match"),
+        ({"aud": ["another-app", CLIENT_ID], "azp": "another-app"}, "ID token is for another party"),
+        ({"exp": 1_000_000_000, "iat": 999_999_000}, "Signature has expired"),
+        ({"iat": None}, 'missing the "iat" claim'),
+        ({"nonce": "not-the-nonce"}, "Nonce verification failed"),
+    ],
+)
+def test_it_refuses_an_id_token_that_does_not_check_out(client, provider, overrides, reason):
+    response = sign_in(client, provider, **overrides)
+
+    assert response.status_code == 403
+    assert "Sign-in did not complete" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert not User.objects.filter(username="oidc:sam").exists()
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.SIGN_IN)
+    assert entry.outcome == AuditEntry.Outcome.REFUSED and reason in entry.note
+
+
+def test_it_refuses_a_token_signed_with_another_key(client, provider, stranger_key):
+    response = sign_in(client, provider, key=stranger_key)
+
+    assert response.status_code == 403 and "_auth_user_id" not in client.session
+    assert "Signature verification failed" in AuditEntry.objects.get().note
+
+
+def test_it_refuses_an_unsigned_or_symmetric_token(client, provider, settings):
+    settings.OIDC_ALLOW_UNSECURED_JWT = True  # the library's own escape hatch: ignored here
+    params = start_sign_in(client)
+    claims = token_claims(issuer=ISSUER, audience=CLIENT_ID, nonce=params["nonce"])
+    import jwt
+
+    provider.answers(id_token=jwt.encode(claims, None, algorithm="none"), userinfo=sam_userinfo())
+    response = callback(client, params["state"])
+
+    assert response.status_code == 403 and "_auth_user_id" not in client.session
+
+
+def test_it_refuses_userinfo_about_someone_else(client, provider):
+    response = sign_in(client, provider, userinfo=sam_userinfo(sub="ada"))
+
+    assert response.status_code == 403
+    assert not User.objects.filter(username__in=["oidc:sam", "oidc:ada"]).exists()
+
+
+def test_it_refuses_a_forged_state(client, provider):
+    params = start_sign_in(client)
+    provider.answers(id_token=provider.id_token(params["nonce"]), userinfo=sam_userinfo())
+
+    response = callback(client, "forged-state-from-another-browser")
+
+    assert response.status_code == 403
+    assert "_auth_user_id" not in client.session
+    assert not any(call.request.url == TOKEN_URL for call in provider.mock.calls)
+    assert AuditEntry.objects.get().outcome == AuditEntry.Outcome.REFUSED
+
+
+def test_it_refuses_a_callback_no_sign_in_was_started_for(client, provider):
+    response = callback(client, "some-state")
+
+    assert response.status_code == 403
+    assert AuditEntry.objects.get().note == "no sign-in was in progress in this browser"
+
+
+def test_it_shows_the_providers_refusal(client, provider):
+    params = start_sign_in(client)
+
+    response = client.get("/oidc/callback/", {"error": "access_denied", "state": params["state"]})
+
+    assert response.status_code == 403
+    assert AuditEntry.objects.get().note == "the provider answered 'access_denied'"
+
+
+def test_it_says_so_when_the_provider_does_not_answer(client, provider):
+    params = start_sign_in(client)
+    provider.mock.post(TOKEN_URL, body=requests.ConnectTimeout("timed out"))
+
+    response = callback(client, params["state"])
+
+    assert response.status_code == 502
+    assert "did not answer perpdesk in time" in response.content.decode()
+    assert AuditEntry.objects.get().outcome == AuditEntry.Outcome.ERROR
+
+
+@pytest.mark.parametrize(
+    "next_url", ["https://evil.example/steal", "//evil.example/", "http://testserver.evil/"]
+)
+def test_it_keeps_next_on_site(client, provider, next_url):
+    params = start_sign_in(client, next=next_url)
+    provider.answers(id_token=provider.id_token(params["nonce"]), userinfo=sam_userinfo())
+
+    response = callback(client, params["state"])
+
+    assert response.status_code == 302 and response["Location"] == "/"
+
+
+def test_it_returns_to_the_page_that_asked_for_sign_in(client, provider):
+    params = start_sign_in(client, next="/customers/CUST-1001/")
+    provider.answers(id_token=provider.id_token(params["nonce"]), userinfo=sam_userinfo())
+
+    response = callback(client, params["state"])
+
+    assert response["Location"] == "/customers/CUST-1001/"
+
+
+def test_the_backend_ignores_calls_that_are_not_the_callback(rf, provider):
+    request = rf.get("/login/", {"code": "c", "state": "s"})
+
+    assert OIDCBackend().authenticate(request, username="sam", password="pw") is None
+    assert not provider.mock.calls
+
+
+def test_the_sign_in_start_is_not_found_when_oidc_is_not_configured(client, settings):
+    settings.OIDC_OP_ISSUER = ""
+
+    assert client.get("/oidc/authenticate/").status_code == 404

@@ -1,0 +1,53 @@
+"""The cache access under the reading layer: shared by all of a page's threads."""
+
+import threading
+
+import pytest
+import redis
+
+from lookup.fanout import run_concurrently
+from lookup.reading import perp_reader
+from tests.cache_support import perp_answers, redis_cache  # noqa: F401  (fixtures)
+
+PAGE_THREADS = 8
+PAGES = 5
+
+
+def read_customer():
+    return perp_reader().get_customer("CUST-1")
+
+
+def read_pages(outcomes):
+    for _ in range(PAGES):  # each page reads on fan-out threads of its own
+        reads = {f"read{i}": read_customer for i in range(PAGE_THREADS)}
+        outcomes.extend(run_concurrently(reads, workers=PAGE_THREADS).values())
+
+
+@pytest.fixture
+def pools_created(monkeypatch):
+    created = []
+    from_url = redis.ConnectionPool.from_url.__func__
+
+    def counting_from_url(cls, *args, **kwargs):
+        created.append(cls)
+        return from_url(cls, *args, **kwargs)
+
+    monkeypatch.setattr(redis.ConnectionPool, "from_url", classmethod(counting_from_url))
+    return created
+
+
+@pytest.mark.redis
+def test_page_threads_share_one_redis_connection_pool(perp, redis_cache, pools_created):
+    perp_answers(perp)
+    outcomes = []
+
+    # A new thread starts with an empty context, like a request thread that has not
+    # touched the cache yet (the fan-out copies the request thread's context).
+    request_thread = threading.Thread(target=read_pages, args=(outcomes,))
+    request_thread.start()
+    request_thread.join(timeout=30)
+
+    assert len(outcomes) == PAGES * PAGE_THREADS
+    assert all(outcome.ok for outcome in outcomes)
+    assert len(pools_created) <= 1
+

@@ -1,0 +1,98 @@
+"""The page fan-out (lookup.fanout): concurrent sections under one deadline."""
+
+import threading
+import time
+
+import pytest
+
+from lookup.context import request_id
+from lookup.fanout import Fanout, SectionTimedOut, run_concurrently
+from lookup.perp.errors import PERPAPIError
+
+
+def test_it_runs_tasks_concurrently():
+    # Four tasks that can only finish once all four are running at the same time.
+    barrier = threading.Barrier(4, timeout=2)
+    tasks = {f"task {n}": (lambda n=n: barrier.wait() or n) for n in range(4)}
+
+    outcomes = run_concurrently(tasks, workers=4, deadline_seconds=5)
+
+    assert all(outcome.ok for outcome in outcomes.values()), outcomes
+    assert {name: outcome.value for name, outcome in outcomes.items()} == {
+        "task 0": 0, "task 1": 1, "task 2": 2, "task 3": 3,
+    }
+
+
+def test_it_reports_unfinished_tasks_as_timed_out_without_waiting_for_them():
+    release = threading.Event()
+    started = time.monotonic()
+
+    outcomes = run_concurrently(
+        {"slow": lambda: release.wait(5), "quick": lambda: "done"},
+        workers=2,
+        deadline_seconds=0.2,
+    )
+
+    elapsed = time.monotonic() - started
+    release.set()
+    assert elapsed < 1.5
+    assert outcomes["quick"].value == "done"
+    assert isinstance(outcomes["slow"].error, SectionTimedOut)
+    assert outcomes["slow"].error.seconds == 0.2
+
+
+def test_it_counts_the_deadline_across_rounds():
+    release = threading.Event()
+    with Fanout(workers=2, deadline_seconds=0.3) as fanout:
+        fanout.run({"first": lambda: time.sleep(0.2)})
+        second = fanout.run({"second": lambda: release.wait(5)})
+    release.set()
+
+    assert isinstance(second["second"].error, SectionTimedOut)
+
+
+def test_it_turns_a_task_exception_into_its_outcome():
+    def fails():
+        raise PERPAPIError("/api/orders/{order_id}", "INTERNAL", "boom")
+
+    def bug():
+        raise ZeroDivisionError("a bug")
+
+    outcomes = run_concurrently({"fails": fails, "bug": bug, "fine": lambda: 1})
+
+    assert isinstance(outcomes["fails"].error, PERPAPIError)
+    assert isinstance(outcomes["bug"].error, ZeroDivisionError)
+    assert outcomes["fine"].value == 1
+
+
+def test_it_runs_tasks_in_a_copy_of_the_request_context():
+    token = request_id.set("req-123")
+    try:
+        outcomes = run_concurrently({f"t{n}": request_id.get for n in range(5)}, workers=5)
+    finally:
+        request_id.reset(token)
+
+    assert {outcome.value for outcome in outcomes.values()} == {"req-123"}
+
+
+def test_it_handles_an_empty_round():
+    assert run_concurrently({}) == {}
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+def test_it_bounds_the_number_of_threads(workers):
+    running, most = 0, 0
+    lock = threading.Lock()
+
+    def task():
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.05)
+        with lock:
+            running -= 1
+
+    run_concurrently({n: task for n in range(6)}, workers=workers, deadline_seconds=5)
+
+    assert most == workers

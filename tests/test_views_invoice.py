@@ -1,0 +1,73 @@
+"""The invoice page: /invoices/<invoice_id>/."""
+
+import pytest
+
+from tests import perp_payloads as p
+
+URL = "/invoices/INV-70001/"
+
+
+@pytest.fixture
+def fake(perp):
+    return p.FakePERP(perp)
+
+
+def serve_invoice(fake, **fields):
+    fake.ok("/invoices/INV-70001", p.invoice(**fields))
+    fake.ok("/orders/ORD-50001", p.order("ORD-50001"))
+    fake.ok("/customers/CUST-1001", p.customer())
+    return fake
+
+
+def test_it_shows_the_invoice(alice_client, fake):
+    serve_invoice(fake)
+
+    response = alice_client.get(URL)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    for text in ("Invoice 2026-0001", "Partial", "USD 90.00", "USD 40.00", "USD 50.00",
+                 "28 Oct 2026", "27 Nov 2026", "Vinyl Banner 3x6 ft", "Ada Lovelace", "PO-50001"):
+        assert text in page, text
+    assert 'href="/orders/ORD-50001/"' in page
+    assert 'href="/customers/CUST-1001/"' in page
+    assert 'href="https://files.perp.test/invoices/INV-70001.pdf"' in page
+
+
+def test_it_highlights_an_overdue_invoice(alice_client, fake):
+    serve_invoice(fake, status="overdue")
+
+    page = alice_client.get(URL).content.decode()
+
+    assert "Overdue: USD 50.00 was due 27 Nov 2026." in page
+
+
+@pytest.mark.parametrize("failure", p.FAILURES)
+def test_it_shows_the_invoice_error(alice_client, fake, failure):
+    fake.fail("/invoices/INV-70001", failure)
+
+    response = alice_client.get(URL)
+
+    assert response.status_code == 200
+    assert f"<strong>Invoice:</strong> {p.FAILURES[failure]}" in response.content.decode()
+
+
+@pytest.mark.parametrize("related, path", [("Order", "/orders/ORD-50001"), ("Customer", "/customers/CUST-1001")])
+@pytest.mark.parametrize("failure", ["timeout", "api_error"])
+def test_it_still_links_order_and_customer_when_their_reads_fail(alice_client, fake, related, path, failure):
+    serve_invoice(fake)
+    fake.fail(path, failure)
+
+    page = alice_client.get(URL).content.decode()
+
+    assert f"<strong>{related}:</strong> {p.FAILURES[failure]}" in page
+    assert 'href="/orders/ORD-50001/"' in page and 'href="/customers/CUST-1001/"' in page
+    assert "Vinyl Banner 3x6 ft" in page
+
+
+def test_it_answers_404_for_an_unknown_invoice(alice_client, fake):
+    response = alice_client.get("/invoices/INV-404/")
+
+    assert response.status_code == 404
+    assert "PERP has no invoice with the id" in response.content.decode()
+    assert 'name="q"' in response.content.decode()

@@ -1,0 +1,173 @@
+"""The order page: /orders/<order_id>/."""
+
+import pytest
+
+from tests import perp_payloads as p
+
+URL = "/orders/ORD-50002/"
+
+SECTIONS = {
+    # section name on the page: (PERP path, text only that section shows when it works)
+    "Order": ("/orders/ORD-50002", "LI-900001"),
+    "Production": ("/orders/ORD-50002/production", "Customer asked for matte finish"),
+    "Artwork": ("/orders/ORD-50002/artwork", "Looks good"),
+}
+
+
+@pytest.fixture
+def fake(perp):
+    return p.FakePERP(perp)
+
+
+def serve_order(fake, *, invoices=None, total=None):
+    fake.ok("/orders/ORD-50002", p.order("ORD-50002"))
+    fake.ok("/orders/ORD-50002/production", p.production("ORD-50002"))
+    fake.ok("/orders/ORD-50002/artwork", p.artwork("ORD-50002"))
+    if invoices is None:
+        invoices = [
+            p.invoice("INV-70002", invoice_number="2026-0002", order_id="ORD-50002"),
+            p.invoice("INV-70001", invoice_number="2026-0001", order_id="ORD-50001"),
+        ]
+    fake.ok("/customers/CUST-1001/invoices", p.invoices_page(invoices, total=total, limit=50))
+    return fake
+
+
+def test_it_shows_the_order(alice_client, fake):
+    serve_order(fake)
+
+    response = alice_client.get(URL)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    for text in (
+        "Order PO-50002", "In Production", "Vinyl Banner 3x6 ft", "USD 45.00", "USD 90.00",
+        "LI-900001", "Ada Lovelace",
+    ):
+        assert text in page, text
+    assert 'href="/customers/CUST-1001/"' in page  # breadcrumbs and header
+
+
+def test_it_shows_the_production_timeline_with_dates_and_notes(alice_client, fake):
+    serve_order(fake)
+
+    page = alice_client.get(URL).content.decode()
+
+    assert "40% complete" in page
+    assert "Started 28 Oct 2026, 10:00" in page
+    assert "Completed 29 Oct 2026, 10:00" in page
+    assert "Expected 2 Nov 2026, 10:00" in page
+    assert "Customer asked for matte finish" in page
+
+
+def test_it_shows_every_artwork_item_with_its_files(alice_client, fake):
+    serve_order(fake)
+
+    page = alice_client.get(URL).content.decode()
+
+    assert "Approved" in page and "Submitted" in page
+    assert 'src="https://files.perp.test/art/thumb.png"' in page
+    assert 'href="https://files.perp.test/art/preview.png"' in page
+    assert 'href="https://files.perp.test/art/banner.pdf"' in page
+    assert 'href="https://files.perp.test/art/proof.pdf"' in page
+    assert "with mockup" in page
+    assert "2.0\xa0MB" in page
+
+
+def test_it_finds_the_orders_invoices_among_the_customers(alice_client, fake):
+    serve_order(fake)
+
+    page = alice_client.get(URL).content.decode()
+
+    assert 'href="/invoices/INV-70002/"' in page
+    assert 'href="/invoices/INV-70001/"' not in page  # another order's
+    assert "most recent invoices were searched" not in page
+
+
+def test_it_says_when_only_the_first_invoices_were_searched(alice_client, fake, settings):
+    settings.ORDER_INVOICES_SEARCHED = 2
+    serve_order(fake, total=75)
+
+    page = alice_client.get(URL).content.decode()
+
+    assert "Only the customer's 2 most recent invoices were searched" in page
+
+
+def test_it_says_when_the_order_has_no_invoices(alice_client, fake):
+    serve_order(fake, invoices=[])
+
+    assert "No invoices for this order." in alice_client.get(URL).content.decode()
+
+
+@pytest.mark.parametrize("section", SECTIONS)
+@pytest.mark.parametrize("failure", p.FAILURES)
+def test_it_shows_a_failed_section_and_the_rest_of_the_page(alice_client, fake, section, failure):
+    serve_order(fake)
+    path, _ = SECTIONS[section]
+    fake.fail(path, failure)
+
+    response = alice_client.get(URL)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"<strong>{section}:</strong> {p.FAILURES[failure]}" in page
+    for other, (_, text) in SECTIONS.items():
+        if other != section:
+            assert text in page, f"{other} missing when {section} fails with {failure}"
+
+
+@pytest.mark.parametrize("failure", p.FAILURES)
+def test_it_shows_invoices_error_and_the_rest(alice_client, fake, failure):
+    serve_order(fake)
+    fake.fail("/customers/CUST-1001/invoices", failure)
+
+    page = alice_client.get(URL).content.decode()
+
+    assert f"<strong>Invoices:</strong> {p.FAILURES[failure]}" in page
+    assert "No invoices for this order" not in page
+    assert "Looks good" in page
+
+
+def test_it_says_why_invoices_are_missing_when_the_order_failed(alice_client, fake):
+    serve_order(fake)
+    fake.fail("/orders/ORD-50002", "timeout")
+
+    page = alice_client.get(URL).content.decode()
+
+    assert "<strong>Invoices:</strong> not loaded, because the order could not be read" in page
+
+
+def test_it_answers_404_for_an_unknown_order(alice_client, fake):
+    response = alice_client.get("/orders/ORD-404/")
+
+    assert response.status_code == 404
+    assert "PERP has no order with the id" in response.content.decode()
+
+
+@pytest.mark.parametrize("part", ["production", "artwork"])
+def test_it_says_so_when_perp_has_no_production_or_artwork(alice_client, fake, part):
+    serve_order(fake)
+    fake.fail(f"/orders/ORD-50002/{part}", "not_found")
+
+    page = alice_client.get(URL).content.decode()
+
+    assert "No production status for this order yet." in page or "No artwork submitted yet." in page
+    assert 'class="pd-error"' not in page
+
+
+def test_it_links_to_perp_when_configured(alice_client, fake, settings):
+    settings.PERP_WEB_URL = "https://perp.example.com/{kind}/{id}"
+    serve_order(fake)
+
+    page = alice_client.get(URL).content.decode()
+
+    assert 'href="https://perp.example.com/orders/ORD-50002"' in page
+
+
+def test_it_has_copy_buttons_revealed_by_script(alice_client, fake):
+    serve_order(fake)
+
+    page = alice_client.get(URL).content.decode()
+
+    assert '<code class="pd-id">ORD-50002</code>' in page
+    assert 'data-copy="ORD-50002"' in page
+    assert " hidden>Copy</button>" in page
