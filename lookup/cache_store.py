@@ -5,7 +5,6 @@ directly"; the failure is logged at WARNING, at most once a minute per process, 
 Redis outage shows in the logs without flooding them.
 """
 
-import functools
 import logging
 import math
 import threading
@@ -55,21 +54,34 @@ class _WarningLimiter:
 _warnings = _WarningLimiter(WARNING_INTERVAL_SECONDS)
 
 
-@functools.cache
+_backend_lock = threading.Lock()
+_shared_backend = None
+
+
 def _backend():
     """One backend for the process, shared by all threads.
 
     `caches["default"]` gives each thread, and each fan-out task's copied context, a
     backend of its own: for Redis a new connection pool, so a new connection per read.
-    Django's RedisCache (redis-py's pool) and LocMemCache are safe to share.
+    Django's RedisCache (redis-py's pool) and LocMemCache are safe to share. The lock
+    keeps a page's first fan-out threads from each building one.
     """
-    return caches.create_connection("default")
+    global _shared_backend
+    backend = _shared_backend
+    if backend is None:
+        with _backend_lock:
+            if _shared_backend is None:
+                _shared_backend = caches.create_connection("default")
+            backend = _shared_backend
+    return backend
 
 
 @receiver(setting_changed)
 def _follow_new_cache_settings(*, setting, **kwargs):
+    global _shared_backend
     if setting == "CACHES":
-        _backend.cache_clear()
+        with _backend_lock:
+            _shared_backend = None
 
 
 def _unavailable(operation, error):

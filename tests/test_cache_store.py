@@ -1,6 +1,7 @@
 """The cache access under the reading layer: shared by all of a page's threads."""
 
 import threading
+import time
 
 import pytest
 import redis
@@ -51,3 +52,33 @@ def test_page_threads_share_one_redis_connection_pool(perp, redis_cache, pools_c
     assert all(outcome.ok for outcome in outcomes)
     assert len(pools_created) <= 1
 
+
+def test_threads_racing_to_the_first_read_build_one_backend(settings, monkeypatch):
+    from lookup import cache_store
+
+    settings.CACHES = settings.CACHES  # a settings change forgets the shared backend
+    built = []
+    create_connection = cache_store.caches.create_connection
+
+    def slow_create_connection(alias):
+        built.append(alias)
+        time.sleep(0.05)  # widen the window in which a second thread could start one
+        return create_connection(alias)
+
+    monkeypatch.setattr(cache_store.caches, "create_connection", slow_create_connection)
+    start = threading.Barrier(PAGE_THREADS)
+    backends = []
+
+    def first_read():
+        start.wait()
+        backends.append(cache_store._backend())
+
+    threads = [threading.Thread(target=first_read) for _ in range(PAGE_THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+
+    assert len(built) == 1
+    assert len(backends) == PAGE_THREADS
+    assert all(backend is backends[0] for backend in backends)
