@@ -12,7 +12,7 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
-from lookup.auth.sessions import SIGNED_IN_AT_KEY
+from lookup.auth.sessions import RENEWED_AT_KEY, SIGNED_IN_AT_KEY
 from lookup.models import AuditEntry
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -179,13 +179,31 @@ def test_it_ends_a_session_left_idle(alice_client):
     assert response.status_code == 302 and response["Location"].startswith("/login/")
 
 
-def test_it_renews_the_idle_timeout_on_every_request(alice_client, settings):
+def renewed_seconds_ago(client, seconds):
+    session = client.session
+    session[RENEWED_AT_KEY] = time.time() - seconds
+    session.save()
     Session.objects.update(expire_date=timezone.now() + timedelta(seconds=60))
+
+
+def test_a_request_renews_the_idle_timeout_once_the_last_renewal_is_a_minute_old(
+    alice_client, settings
+):
+    renewed_seconds_ago(alice_client, 61)
 
     alice_client.get("/login/")
 
     remaining = Session.objects.get().expire_date - timezone.now()
     assert remaining > timedelta(seconds=settings.SESSION_IDLE_TIMEOUT - 60)
+
+
+def test_requests_within_a_minute_of_the_last_renewal_do_not_write_the_session(alice_client):
+    renewed_seconds_ago(alice_client, 30)
+
+    alice_client.get("/login/")
+
+    remaining = Session.objects.get().expire_date - timezone.now()
+    assert remaining <= timedelta(seconds=60)
 
 
 def test_its_session_cookie_is_secure_http_only_and_same_site_in_production(client, alice, local_login):

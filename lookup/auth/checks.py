@@ -59,6 +59,8 @@ def auth_problems():
     for name in ("SESSION_IDLE_TIMEOUT", "SESSION_MAX_LIFETIME"):
         if getattr(settings, name) <= 0:
             yield name, "must be a positive number of seconds."
+    if not 0 <= settings.SESSION_RENEW_SECONDS < settings.SESSION_IDLE_TIMEOUT:
+        yield "SESSION_RENEW_SECONDS", "must be 0 or more and less than SESSION_IDLE_TIMEOUT."
 
 
 @checks.register(checks.Tags.security)

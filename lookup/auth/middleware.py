@@ -7,14 +7,15 @@ from django.contrib import auth
 
 from lookup.audit import Action, Outcome, audit_record
 from lookup.auth.proxy import sign_in_from_proxy
-from lookup.auth.sessions import past_max_lifetime
+from lookup.auth.sessions import past_max_lifetime, renew_if_due
 from lookup.auth.views import refusal_page
 
 logger = logging.getLogger(__name__)
 
 
 class SessionLifetimeMiddleware:
-    """Ends a session SESSION_MAX_LIFETIME after its sign-in, however active it has been."""
+    """Ends a session SESSION_MAX_LIFETIME after its sign-in, however active it has been;
+    renews the idle timeout of the others (lookup.auth.sessions)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -24,6 +25,8 @@ class SessionLifetimeMiddleware:
             logger.info("Session of %s reached SESSION_MAX_LIFETIME: signed out", request.user.get_username())
             audit_record(request=request, action=Action.SIGN_OUT, outcome=Outcome.EXPIRED)
             auth.logout(request)
+        elif request.user.is_authenticated:
+            renew_if_due(request.session)
         return self.get_response(request)
 
 
