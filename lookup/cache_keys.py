@@ -36,6 +36,11 @@ def reading_key(resource, params):
     return f"{prefix}:{resource}:{_digest(resource, params)}"
 
 
+def fragment_key(digest):
+    """Key of a rendered page fragment; `digest` already hashes what it was rendered from."""
+    return f"{NAMESPACE}:fragment:v{SCHEMA_VERSION}:{_perp_instance()}:{digest}"
+
+
 def lock_key(key):
     return f"{key}:lock"
 

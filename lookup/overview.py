@@ -33,6 +33,7 @@ class Section:
     fetched_at: datetime | None = None
     stale_because: PERPError | None = None  # PERP failed; this is an older copy
     error: BaseException | None = None
+    version: str = ""  # the Reading's: identifies the copy (lookup.fragments keys on it)
 
     @classmethod
     def from_outcome(cls, outcome, shape=None):
@@ -41,7 +42,7 @@ class Section:
             return cls(error=outcome.error)
         reading = outcome.value
         value = reading.value if shape is None else shape(reading.value)
-        return cls(value, reading.fetched_at, reading.stale_because)
+        return cls(value, reading.fetched_at, reading.stale_because, version=reading.version)
 
     @classmethod
     def not_loaded(cls, missing):
@@ -198,12 +199,12 @@ class CustomerOverview(PageSections):
 
     @property
     def sections(self):
-        nested = [
-            section
-            for active in self.expanded.values()
-            for section in (active.production, active.artwork)
-        ]
-        return (self.profile, self.wallet, self.orders, self.invoices, *nested)
+        return (self.profile, self.wallet, self.orders, self.invoices, *self.expanded_sections)
+
+    @property
+    def expanded_sections(self):
+        pairs = ((active.production, active.artwork) for active in self.expanded.values())
+        return [section for pair in pairs for section in pair]
 
     @property
     def not_found(self):

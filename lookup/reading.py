@@ -76,6 +76,7 @@ class Reading:
     value: Any  # a lookup.perp.models value, or None for "not found"
     fetched_at: datetime  # when PERP produced this copy (aware, UTC)
     stale_because: PERPError | None = None  # PERP's failure when an older copy is served
+    version: str = ""  # tells this copy from any other; "" for a copy read past the cache
 
     @property
     def is_stale(self):
@@ -99,7 +100,7 @@ class CachedReading:
         return clock.now() < self.fresh_until
 
     def reading(self, *, stale_because=None):
-        return Reading(self.value, self.fetched_at, stale_because)
+        return Reading(self.value, self.fetched_at, stale_because, self.fetch_id)
 
 
 class PERPReader:

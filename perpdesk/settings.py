@@ -186,6 +186,10 @@ LIST_PAGE_SIZE = _int("LIST_PAGE_SIZE", 10)
 ORDER_INVOICES_SEARCHED = _int("ORDER_INVOICES_SEARCHED", 50)
 
 # --- Caching ------------------------------------------------------------------
+# Rendered orders, invoices and wallet are cached under the PERP copies they show
+# (lookup.fragments), so only a new copy renders again. Long enough to span a copy's
+# freshness; short, so copies that are no longer read do not pile up in Redis.
+PAGE_FRAGMENT_SECONDS = _seconds("PAGE_FRAGMENT_SECONDS", 300.0)
 # lookup.reading caches every PERP read in CACHES["default"]. Production sets
 # CACHE_URL=redis://... so all workers share copies, fetch locks and the breaker.
 # The old integration kept PERP data 2 minutes and staff were content with it:
@@ -259,12 +263,13 @@ LOGIN_URL = "auth:sign_in"
 LOGIN_REDIRECT_URL = "admin:index"
 LOGOUT_REDIRECT_URL = "auth:sign_in"
 
-# Sessions end after this long without a request (the cookie age, renewed on every
-# request) and, whatever the activity, this long after sign-in.
+# Sessions end after this long without a request (the cookie age) and, whatever the
+# activity, this long after sign-in. A request renews the idle timeout when the last
+# renewal is SESSION_RENEW_SECONDS old (a session write on every page is not needed).
 SESSION_IDLE_TIMEOUT = _int("SESSION_IDLE_TIMEOUT", 30 * 60)
 SESSION_MAX_LIFETIME = _int("SESSION_MAX_LIFETIME", 10 * 3600)
+SESSION_RENEW_SECONDS = _int("SESSION_RENEW_SECONDS", 60)
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
-SESSION_SAVE_EVERY_REQUEST = True
 # Secure cookies unless DEBUG (the quick start on plain http); SECURE_COOKIES=false
 # allows a production-like run on http://localhost.
 SECURE_COOKIES = _bool("SECURE_COOKIES", not DEBUG)

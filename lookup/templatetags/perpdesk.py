@@ -18,6 +18,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from lookup import clock as time_source
+from lookup import fragments
 from lookup.templatetags.charts import signed_amount, wallet_chart
 
 register = template.Library()
@@ -217,3 +218,38 @@ def status_badge(status, display=None):
 @register.inclusion_tag("lookup/includes/balance_chart.html")
 def balance_chart(wallet):
     return {"chart": wallet_chart(wallet), "wallet": wallet}
+
+
+@register.tag
+def renderedfrom(parser, token):
+    """{% renderedfrom "name" section [sections ...] %}...{% endrenderedfrom %}
+
+    The enclosed HTML, cached under the PERP copies of the sections named (a Section
+    or a list of them; see lookup.fragments). It must depend on nothing else that
+    varies: no request, user, CSRF token or clock inside.
+    """
+    name, *sections = token.split_contents()[1:] or [None]
+    if name is None or not sections:
+        raise template.TemplateSyntaxError("renderedfrom needs a name and at least one section")
+    nodelist = parser.parse(("endrenderedfrom",))
+    parser.delete_first_token()
+    return RenderedFromNode(
+        nodelist, parser.compile_filter(name), [parser.compile_filter(s) for s in sections]
+    )
+
+
+class RenderedFromNode(template.Node):
+    def __init__(self, nodelist, name, sections):
+        self.nodelist = nodelist
+        self.name = name
+        self.sections = sections
+
+    def render(self, context):
+        sections = []
+        for expression in self.sections:
+            resolved = expression.resolve(context)
+            sections.extend(resolved if isinstance(resolved, (list, tuple)) else [resolved])
+        html = fragments.render_cached(
+            self.name.resolve(context), sections, lambda: self.nodelist.render(context)
+        )
+        return mark_safe(html)  # our own template's output, escaped when it was rendered
