@@ -6,10 +6,16 @@ Whatever has not finished when the page's deadline passes is reported as timed o
 and left behind (the pool is shut down without waiting), so a slow PERP costs a page
 at most PAGE_DEADLINE_SECONDS. A task's exception becomes its outcome; it never
 propagates into the page.
+
+Starting threads was most of a cached page's fan-out cost, so a request thread keeps
+its pool for its next request, unless something was left running in it: a pool with
+stragglers is shut down and the next request gets a new one, so a slow PERP never
+holds up a later page's reads.
 """
 
 import contextvars
 import logging
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -20,6 +26,8 @@ from django.conf import settings
 from lookup.perp.errors import PERPError
 
 logger = logging.getLogger(__name__)
+
+_this_thread = threading.local()  # .idle_pool: (workers, ThreadPoolExecutor) kept for reuse
 
 
 class SectionTimedOut(Exception):
@@ -60,7 +68,8 @@ class Fanout:
         self.workers = workers or settings.PAGE_FANOUT_WORKERS
         self.deadline_seconds = deadline_seconds or settings.PAGE_DEADLINE_SECONDS
         self._deadline = time.monotonic() + self.deadline_seconds
-        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="perpdesk-fanout")
+        self._pool = _take_pool(self.workers)
+        self._futures = []
 
     def __enter__(self):
         return self
@@ -69,8 +78,10 @@ class Fanout:
         self.close()
 
     def close(self):
-        # Stragglers past the deadline finish (or time out in the client) on their own.
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        if all(future.done() for future in self._futures):
+            _this_thread.idle_pool = (self.workers, self._pool)
+        else:  # stragglers past the deadline finish (or time out in the client) on their own
+            self._pool.shutdown(wait=False, cancel_futures=True)
 
     def run(self, tasks: dict[str, Callable[[], Any]]) -> dict[str, Outcome]:
         """Run the named tasks concurrently; return each one's Outcome by name."""
@@ -82,7 +93,9 @@ class Fanout:
         # Each task gets its own copy of the request's context (request id and the like):
         # one Context object cannot be entered by two threads at once.
         context = contextvars.copy_context()
-        return self._pool.submit(context.run, task)
+        future = self._pool.submit(context.run, task)
+        self._futures.append(future)
+        return future
 
     def _outcome(self, name, future):
         if not future.done():
@@ -95,6 +108,17 @@ class Fanout:
         if not isinstance(error, PERPError):  # a bug, not PERP: keep its traceback
             logger.error("page section %s failed", name, exc_info=error)
         return Outcome(error=error)
+
+
+def _take_pool(workers):
+    """This thread's idle pool if it has one of this size, else a new one."""
+    idle = getattr(_this_thread, "idle_pool", None)
+    _this_thread.idle_pool = None  # a Fanout opened inside this one gets a pool of its own
+    if idle is not None and idle[0] == workers:
+        return idle[1]
+    if idle is not None:
+        idle[1].shutdown(wait=False)
+    return ThreadPoolExecutor(workers, thread_name_prefix="perpdesk-fanout")
 
 
 def run_concurrently(tasks, *, workers=None, deadline_seconds=None):

@@ -96,3 +96,24 @@ def test_it_bounds_the_number_of_threads(workers):
     run_concurrently({n: task for n in range(6)}, workers=workers, deadline_seconds=5)
 
     assert most == workers
+
+
+def test_a_request_thread_reuses_its_pool_for_the_next_page():
+    first = run_concurrently({"a": threading.get_ident}, workers=1, deadline_seconds=5)
+    second = run_concurrently({"a": threading.get_ident}, workers=1, deadline_seconds=5)
+
+    assert first["a"].value == second["a"].value  # the same fan-out thread, not a new one
+
+
+def test_a_page_left_with_a_straggler_does_not_hold_up_the_next_one():
+    release = threading.Event()
+    try:
+        slow = run_concurrently({"slow": lambda: release.wait(5)}, workers=1, deadline_seconds=0.1)
+        started = time.monotonic()
+        next_page = run_concurrently({"quick": lambda: "done"}, workers=1, deadline_seconds=2)
+    finally:
+        release.set()
+
+    assert isinstance(slow["slow"].error, SectionTimedOut)
+    assert next_page["quick"].value == "done"
+    assert time.monotonic() - started < 1
