@@ -110,6 +110,18 @@ def get(key):
         return None
 
 
+def get_many(keys):
+    """{key: value} of the keys present; {} when one entry is unreadable (callers read
+    them one by one then, which treats just that one as a miss)."""
+    try:
+        return _backend().get_many(keys)
+    except _SERVER_ERRORS as error:
+        raise _unavailable("get_many", error) from error
+    except Exception as error:
+        _warnings.warn("Unreadable cache entry in a batch read (%s)", type(error).__name__)
+        return {}
+
+
 def set(key, value, timeout):
     _guarded("set", lambda: _backend().set(key, value, math.ceil(timeout)))
 

@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 
 from lookup import messages
-from lookup.fanout import Fanout, NotLoaded
+from lookup.fanout import Fanout, NotLoaded, Outcome
 from lookup.perp.errors import PERPError
 from lookup.reading import perp_reader
 from lookup.search import Kind, SearchPlan, plan_search
@@ -171,6 +171,14 @@ INVOICE_DATE = newest_first_key(lambda invoice: invoice.invoice_date)
 TRANSACTION_DATE = newest_first_key(lambda transaction: transaction.date)
 
 
+def _read_round(fanout, reader, tasks):
+    """One round of a page's reads: fresh cached copies in one cache round trip, the
+    others (misses, expired copies) concurrently on the fan-out's threads."""
+    copies = reader.fresh_copies(tasks)
+    outcomes = fanout.run({name: task for name, task in tasks.items() if name not in copies})
+    return {name: Outcome(value=copies[name]) if name in copies else outcomes[name] for name in tasks}
+
+
 # --- Customer 360 ---------------------------------------------------------------------
 
 
@@ -247,7 +255,7 @@ def customer_overview(*, customer_id, orders_page=1, invoices_page=1, refresh=Fa
     reader = perp_reader(refresh=refresh)
     size = settings.LIST_PAGE_SIZE
     with Fanout() as fanout:
-        first = fanout.run({
+        first = _read_round(fanout, reader, {
             "customer": partial(reader.get_customer, customer_id),
             "wallet": partial(reader.get_vip_wallet, customer_id),
             "orders": partial(
@@ -288,7 +296,7 @@ def _expand_active_orders(fanout, reader, orders):
         order_id = order.order_id
         tasks[f"production {order_id}"] = partial(reader.get_production_status, order_id)
         tasks[f"artwork {order_id}"] = partial(reader.get_artwork, order_id)
-    outcomes = fanout.run(tasks)
+    outcomes = _read_round(fanout, reader, tasks)
     return {
         order.order_id: ActiveOrder(
             production=Section.from_outcome(outcomes[f"production {order.order_id}"]),
@@ -331,7 +339,7 @@ def order_overview(*, order_id, refresh=False):
     """The order page: the order, its production, artwork and invoices."""
     reader = perp_reader(refresh=refresh)
     with Fanout() as fanout:
-        first = fanout.run({
+        first = _read_round(fanout, reader, {
             "order": partial(reader.get_order, order_id),
             "production": partial(reader.get_production_status, order_id),
             "artwork": partial(reader.get_artwork, order_id),
@@ -355,7 +363,7 @@ def _order_invoices(fanout, reader, order):
         return Section(value=OrderInvoices([], 0, True))
     limit = settings.ORDER_INVOICES_SEARCHED
     read = partial(reader.get_customer_invoices, order.value.customer_id, limit=limit, offset=0)
-    outcome = fanout.run({"invoices": read})["invoices"]
+    outcome = _read_round(fanout, reader, {"invoices": read})["invoices"]
     return Section.from_outcome(outcome, partial(_invoices_of, order.value.order_id, limit))
 
 
@@ -395,9 +403,8 @@ def invoice_overview(*, invoice_id, refresh=False):
     """The invoice page: the invoice, then its order and customer for their names."""
     reader = perp_reader(refresh=refresh)
     with Fanout() as fanout:
-        invoice = Section.from_outcome(
-            fanout.run({"invoice": partial(reader.get_invoice, invoice_id)})["invoice"]
-        )
+        read = partial(reader.get_invoice, invoice_id)
+        invoice = Section.from_outcome(_read_round(fanout, reader, {"invoice": read})["invoice"])
         related = _invoice_related(fanout, reader, invoice)
     return InvoiceOverview(invoice_id=invoice_id, invoice=invoice, **related)
 
@@ -412,7 +419,7 @@ def _invoice_related(fanout, reader, invoice):
         tasks["order"] = partial(reader.get_order, value.order_id)
     if value and value.customer_id:
         tasks["customer"] = partial(reader.get_customer, value.customer_id)
-    outcomes = fanout.run(tasks)
+    outcomes = _read_round(fanout, reader, tasks)
     return {
         name: Section.from_outcome(outcomes[name]) if name in outcomes else Section()
         for name in ("order", "customer")
@@ -494,7 +501,7 @@ def search(*, query, refresh=False):
         for lookup in plan.lookups
     }
     with Fanout() as fanout:
-        outcomes = fanout.run(tasks)
+        outcomes = _read_round(fanout, reader, tasks)
     return SearchResult(plan, *_matches_and_failures(outcomes))
 
 

@@ -1,0 +1,89 @@
+"""A page round's fresh cached copies, read in one cache round trip (fresh_copies)."""
+
+from functools import partial
+
+import pytest
+
+from lookup import cache_store, overview, reading
+from lookup.reading import perp_reader
+from tests.cache_support import (  # noqa: F401  (fixtures)
+    CLOSED_PORT_REDIS, cache_backend, frozen_clock, perp_answers, perp_calls, using_cache,
+)
+
+
+def round_of(reader, *customer_ids):
+    return {customer_id: partial(reader.get_customer, customer_id) for customer_id in customer_ids}
+
+
+@pytest.fixture
+def cache_events(monkeypatch):
+    events = []
+    monkeypatch.setattr(reading, "CACHE_OBSERVERS", [lambda *event: events.append(event)])
+    return events
+
+
+@pytest.mark.usefixtures("cache_backend")
+def test_it_answers_the_fresh_copies_and_leaves_out_the_rest(perp, cache_events):
+    perp_answers(perp, "CUST-1", "Ada Lovelace")
+    perp_reader().get_customer("CUST-1")
+
+    copies = perp_reader().fresh_copies(round_of(perp_reader(), "CUST-1", "CUST-2"))
+
+    assert list(copies) == ["CUST-1"]
+    assert copies["CUST-1"].value.name == "Ada Lovelace" and copies["CUST-1"].version
+    assert cache_events[-1] == ("hit", "customer")
+
+
+@pytest.mark.usefixtures("cache_backend")
+def test_it_reads_them_in_one_cache_round_trip(perp, monkeypatch):
+    for customer_id in ("CUST-1", "CUST-2", "CUST-3"):
+        perp_answers(perp, customer_id)
+        perp_reader().get_customer(customer_id)
+    batches, single_gets = [], []
+    get_many, get = cache_store.get_many, cache_store.get
+    monkeypatch.setattr(cache_store, "get_many", lambda keys: batches.append(keys) or get_many(keys))
+    monkeypatch.setattr(cache_store, "get", lambda key: single_gets.append(key) or get(key))
+    reader = perp_reader()
+
+    copies = reader.fresh_copies(round_of(reader, "CUST-1", "CUST-2", "CUST-3"))
+
+    assert len(copies) == 3
+    assert [len(keys) for keys in batches] == [3] and single_gets == []
+
+
+def test_an_expired_copy_is_left_to_the_read_itself(perp, frozen_clock, settings):
+    perp_answers(perp)
+    perp_reader().get_customer("CUST-1")
+    frozen_clock.advance(settings.PERP_FRESH_SECONDS + 1)
+
+    assert perp_reader().fresh_copies(round_of(perp_reader(), "CUST-1")) == {}
+
+
+def test_refresh_takes_no_cached_copy(perp):
+    perp_answers(perp)
+    perp_reader().get_customer("CUST-1")
+    reader = perp_reader(refresh=True)
+
+    assert reader.fresh_copies(round_of(reader, "CUST-1")) == {}
+
+
+def test_a_cache_that_does_not_answer_leaves_every_read_to_perp(perp):
+    perp_answers(perp)
+    with using_cache(CLOSED_PORT_REDIS):
+        reader = perp_reader()
+        assert reader.fresh_copies(round_of(reader, "CUST-1")) == {}
+
+
+def test_a_warm_page_round_starts_no_fan_out_task(perp, monkeypatch):
+    perp_answers(perp)
+    reader = perp_reader()
+    reader.get_customer("CUST-1")
+    submitted = []
+    monkeypatch.setattr(overview.Fanout, "run", lambda self, tasks: submitted.append(tasks) or {})
+
+    with overview.Fanout() as fanout:
+        outcomes = overview._read_round(fanout, reader, round_of(reader, "CUST-1"))
+
+    assert outcomes["CUST-1"].value.value.name == "Ada Lovelace"
+    assert submitted == [{}]
+    assert perp_calls(perp) == 1
