@@ -143,6 +143,10 @@ DATABASES = {"default": _read("DATABASE_URL", env.db, EMBEDDED_DATABASE_URL, "a 
 if not DATABASES["default"].get("ENGINE", "").startswith("django.db.backends."):
     SETTINGS_ERRORS.append("DATABASE_URL is not valid: use postgres://... or sqlite:///....")
     DATABASES["default"] = env.db_url_config(EMBEDDED_DATABASE_URL)
+# Keep each worker thread's database connection between requests: opening a
+# PostgreSQL connection costs more than a page's queries. Checked before reuse.
+DATABASES["default"].setdefault("CONN_MAX_AGE", _int("DATABASE_CONN_MAX_AGE", 60))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": _read("CACHE_URL", env.cache, "locmemcache://perpdesk", "a cache URL")}

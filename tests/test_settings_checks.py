@@ -10,6 +10,7 @@ from django.test import override_settings
 
 from lookup.checks import check_settings
 from tests.gunicorn_harness import OIDC_ENV
+from tests.settings_probe import settings_from
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 GOOD_PRODUCTION_ENV = {
@@ -105,3 +106,12 @@ def test_it_requires_positive_cache_times(name):
 
 def test_it_requires_at_least_one_breaker_failure():
     assert "PERP_BREAKER_FAILURES must be at least 1." in _messages(PERP_BREAKER_FAILURES=0)
+
+
+def test_worker_threads_keep_their_database_connection_between_requests():
+    default = settings_from({"DATABASE_URL": "postgres://perpdesk@db.internal:5432/perpdesk"}, "DATABASES")
+    chosen = settings_from({"DATABASE_CONN_MAX_AGE": "0"}, "DATABASES")
+
+    assert default["DATABASES"]["default"]["CONN_MAX_AGE"] == 60
+    assert default["DATABASES"]["default"]["CONN_HEALTH_CHECKS"] is True
+    assert chosen["DATABASES"]["default"]["CONN_MAX_AGE"] == 0
