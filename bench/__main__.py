@@ -1,7 +1,7 @@
 """python -m bench [--smoke] [options]: run the benchmark, print the table, write the JSON.
 
-The customer 360 page under gunicorn (production settings, Redis) against the sandbox
-PERP: cold, warm, a stampede over two instances and a PERP outage; see bench/__init__.py.
+The customer 360 page under gunicorn (production settings, PostgreSQL, Redis) against the
+sandbox PERP: cold, warm, a stampede over two instances and a PERP outage; see bench/__init__.py.
 """
 
 import argparse
@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sandbox_perp import BENCH_CUSTOMER_ID
 
-from bench import profiling, report, scenarios, servers, site, targets
+from bench import database, profiling, report, scenarios, servers, site, targets
 from bench.scale import Scale
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -26,10 +26,15 @@ def parse_args(argv=None):
     parser.add_argument("--latency-ms", type=float, help="sandbox PERP delay per call (default 50)")
     parser.add_argument("--concurrency", type=int, help="client threads of the warm runs (default 16)")
     parser.add_argument(
-        "--warm-seconds", type=float, help="seconds of load on the warm page, and on the trivial view (default 10)"
+        "--warm-seconds", type=float, help="seconds of load on the warm page, and on each trivial view (default 10)"
     )
     parser.add_argument("--workers", type=int, help="gunicorn workers per instance (default: max(2, CPUs))")
     parser.add_argument("--threads", type=int, help="gunicorn threads per worker (default 8)")
+    parser.add_argument(
+        "--database-url", default=database.DEFAULT_URL,
+        help=f"PostgreSQL database of the run, dropped and created afresh; its name must start with "
+        f"{database.NAME_PREFIX} (default {database.DEFAULT_URL})",
+    )
     parser.add_argument("--output", type=Path, default=RESULTS_DIR / "latest.json", help="where the JSON goes")
     return parser.parse_args(argv)
 
@@ -42,10 +47,14 @@ def scale_from(args):
     )
 
 
-def run(scale, profile_path):
+def run(scale, database_url, profile_path):
     """Start everything, measure every scenario, stop everything: the results."""
+    servers.require_redis(site.CACHE_URL)
+    database_in_use = {"server": database.recreate(database_url), "url": database.shown(database_url)}
     with tempfile.TemporaryDirectory(prefix="perpdesk-bench-") as workdir, servers.sandbox(scale.latency_ms) as perp:
-        settings = site.settings_env(perp_url=perp.base_url, perp_key=perp.key, workdir=workdir)
+        settings = site.settings_env(
+            perp_url=perp.base_url, perp_key=perp.key, database_url=database_url, workdir=workdir
+        )
         site.configure(settings)
         site.prepare_database_and_static()
         session_keys = site.signed_in_sessions(scale.concurrency)
@@ -58,10 +67,10 @@ def run(scale, profile_path):
                 cookies=[site.session_cookie(key) for key in session_keys],
                 customer_id=BENCH_CUSTOMER_ID, stale_after_seconds=OUTAGE_FRESH_SECONDS,
             )
-            return measure(bench, session_keys[0], profile_path)
+            return measure(bench, session_keys[0], profile_path, database_in_use)
 
 
-def measure(bench, session_key, profile_path):
+def measure(bench, session_key, profile_path, database_in_use):
     """Every scenario in turn; the warm page is profiled while its copies are fresh."""
     scenarios.warm_up(bench)
     cold, cold_calls = scenarios.cold_page(bench)
@@ -74,7 +83,7 @@ def measure(bench, session_key, profile_path):
     outage = scenarios.outage(bench)
     return {
         "machine": report.machine(),
-        "config": _config(bench),
+        "config": _config(bench, database_in_use),
         "cold_page": cold,
         "sequential_baseline": baseline,
         "speedup": round(baseline["p50_ms"] / cold["p50_ms"], 2),
@@ -85,11 +94,11 @@ def measure(bench, session_key, profile_path):
     }
 
 
-def _config(bench):
+def _config(bench, database_in_use):
     return {
         **asdict(bench.scale),
         "customer_id": bench.customer_id,
-        "database": "SQLite, in a temporary directory",
+        "database": database_in_use,
         "cache": site.CACHE_URL,
         "outage_fresh_seconds": bench.stale_after_seconds,
     }
@@ -98,7 +107,7 @@ def _config(bench):
 def main(argv=None):
     args = parse_args(argv)
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    results = run(scale_from(args), args.output.with_name(args.output.stem + "-profile.txt"))
+    results = run(scale_from(args), args.database_url, args.output.with_name(args.output.stem + "-profile.txt"))
     checks = targets.evaluate(results)
     results["targets"] = targets.as_json(checks)
     print(report.table(results, checks))

@@ -8,7 +8,7 @@ import json
 import math
 import statistics
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sandbox_perp import SandboxServer
 
@@ -18,7 +18,8 @@ from bench.servers import Instance, flush_cache
 from bench.site import CACHE_URL
 
 STALE_MARK = b"pd-freshness-stale"  # the page says some of its data is older: PERP failed
-WARM_SLICES = 4  # the warm page and the trivial view take turns this many times
+WARM_SLICES = 4  # the warm page and the trivial views take turns this many times
+HEALTHZ = "/healthz"
 PAGES_UNTIL_OPEN_AT_MOST = 5
 
 
@@ -26,7 +27,7 @@ PAGES_UNTIL_OPEN_AT_MOST = 5
 class Bench:
     scale: Scale
     sandbox: SandboxServer
-    main: Instance  # cold page, warm page and trivial view are measured here
+    main: Instance  # cold page, warm page and trivial views are measured here
     second: Instance  # the stampede's other instance: same settings, same Redis
     outage: Instance  # the same, but its readings are fresh for stale_after_seconds only
     cookies: list  # one signed-in session per client thread
@@ -36,6 +37,14 @@ class Bench:
     @property
     def page_path(self):
         return f"/customers/{self.customer_id}/"
+
+    @property
+    def signed_in_trivial_path(self):
+        from django.urls import reverse
+
+        from bench.urls import SIGNED_IN_TRIVIAL
+
+        return reverse(SIGNED_IN_TRIVIAL)
 
     def page_url(self, instance):
         return instance.url + self.page_path
@@ -57,7 +66,7 @@ class Bench:
 def warm_up(bench):
     """Every worker of every instance loads its code and templates before anything is timed."""
     for instance in (bench.main, bench.second, bench.outage):
-        for path in ("/healthz", bench.page_path):
+        for path in (HEALTHZ, bench.signed_in_trivial_path, bench.page_path):
             load.run_load(instance.url, path, cookies=bench.cookies, seconds=bench.scale.warm_up_seconds,
                           max_requests=500)
     bench.start_cold()
@@ -106,28 +115,54 @@ def sequential_baseline(bench, calls):
 
 
 def warm_page(bench):
-    """The cached page at the set concurrency, beside a trivial view of the same server.
+    """The cached page at the set concurrency, beside two trivial views of the same server:
+    one signed in as the page is (its ceiling: the target is judged against it) and the
+    anonymous /healthz.
 
-    The two take turns, so a neighbour's load on the machine weighs on both alike.
+    They take turns, so a neighbour's load on the machine weighs on all alike.
     """
     _expect_page(load.get(bench.page_url(bench.main), bench.cookies[0]), "warm page, first view")
+    signed_in_trivial = load.get(bench.main.url + bench.signed_in_trivial_path, bench.cookies[0])
+    _expect_page(signed_in_trivial, "signed-in trivial view")
     bench.sandbox.reset_stats()
-    page, trivial = load.LoadResult(), load.LoadResult()
-    page_cpu = trivial_cpu = 0.0
     no_session = [None] * len(bench.cookies)  # probes send no cookie
+    runs = {
+        "page": _WarmRun(bench.page_path, bench.cookies),
+        "signed_in": _WarmRun(bench.signed_in_trivial_path, bench.cookies),
+        "healthz": _WarmRun(HEALTHZ, no_session),
+    }
     for _ in range(WARM_SLICES):
-        page_cpu += _workers_cpu(bench, lambda: page.add(_warm_slice(bench, bench.page_path, bench.cookies)))
-        trivial_cpu += _workers_cpu(bench, lambda: trivial.add(_warm_slice(bench, "/healthz", no_session)))
+        for run in runs.values():
+            run.slice(bench)
     calls = bench.perp_calls()
+    page = runs.pop("page")
     return {
         "concurrency": len(bench.cookies),
-        "page": {**page.figures(), "cpu_ms_per_request": _per_request_ms(page_cpu, page)},
-        "trivial_view": {"path": "/healthz", **trivial.figures(),
-                         "cpu_ms_per_request": _per_request_ms(trivial_cpu, trivial)},
-        "throughput_share_of_trivial": round(page.requests_per_second / trivial.requests_per_second, 3),
+        "page": page.figures(),
+        "trivial_views": {name: {"path": run.path, **run.figures()} for name, run in runs.items()},
+        "throughput_share_of_trivial": {
+            name: round(page.result.requests_per_second / run.result.requests_per_second, 3)
+            for name, run in runs.items()
+        },
         "perp_calls": calls,
-        "perp_calls_per_view": round(calls / max(page.requests, 1), 4),
+        "perp_calls_per_view": round(calls / max(page.result.requests, 1), 4),
     }
+
+
+@dataclass
+class _WarmRun:
+    """One path's warm load, added up over its slices, and its workers' CPU time."""
+
+    path: str
+    cookies: list
+    result: load.LoadResult = field(default_factory=load.LoadResult)
+    cpu_seconds: float = 0.0
+
+    def slice(self, bench):
+        self.cpu_seconds += _workers_cpu(bench, lambda: self.result.add(_warm_slice(bench, self.path, self.cookies)))
+
+    def figures(self):
+        return {**self.result.figures(), "cpu_ms_per_request": _per_request_ms(self.cpu_seconds, self.result)}
 
 
 def _warm_slice(bench, path, cookies):

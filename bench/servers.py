@@ -32,6 +32,17 @@ def sandbox(latency_ms):
         yield server
 
 
+def require_redis(cache_url):
+    """Stops the run with one line if the benchmark's Redis does not answer."""
+    client = redis.Redis.from_url(cache_url, socket_connect_timeout=5)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        raise SystemExit(f"bench: Redis is not reachable at {cache_url}: {error}")
+    finally:
+        client.close()
+
+
 def flush_cache(cache_url):
     """Empties the benchmark's Redis database: cached readings, locks and the breaker."""
     client = redis.Redis.from_url(cache_url)

@@ -1,5 +1,6 @@
-"""perpdesk as the benchmark runs it: production settings on loopback, a migrated
-database, collected static files and signed-in support staff.
+"""perpdesk as the benchmark runs it: production settings on loopback (with bench.urls'
+signed-in trivial view), a migrated database, collected static files and signed-in
+support staff.
 
 This process runs Django with the same settings as the gunicorn instances (it
 prepares the database, signs staff in and profiles the page), so `configure` may
@@ -23,15 +24,15 @@ OIDC_ENV = {
 }
 
 
-def settings_env(*, perp_url, perp_key, workdir):
+def settings_env(*, perp_url, perp_key, database_url, workdir):
     """perpdesk's production settings, as the environment gives them, for plain http on loopback."""
     return {
         **OIDC_ENV,
-        "DJANGO_SETTINGS_MODULE": "perpdesk.settings",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DEBUG": "false",
         "SECRET_KEY": "bench-secret-key-used-for-nothing-else-0123456789abcdef",
         "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": f"sqlite:///{workdir}/db.sqlite3",
+        "DATABASE_URL": database_url,
         "CACHE_URL": CACHE_URL,
         "STATIC_ROOT": f"{workdir}/static",
         "PERP_API_URL": perp_url,

@@ -11,14 +11,17 @@ from pathlib import Path
 
 import pytest
 
+from bench import database
 from bench.load import percentile
 from bench.rounds import dependent_rounds, repeats_after_answer
 from sandbox_perp.stats import Call
-from tests.services import require_redis
+from tests.services import require_postgres, require_redis
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
 TARGETS = ("cold_ms", "speedup", "warm_share", "warm_calls", "stampede_calls", "open_breaker_ms")
+# Not the full run's perpdesk_bench: a smoke run leaves the last full run's database alone.
+SMOKE_DATABASE = "perpdesk_bench_smoke"
 
 
 def call(started, ended, template="/api/customers/{id}", id="CUST-1"):
@@ -33,9 +36,10 @@ def is_positive(number):
 def smoke_run(tmp_path_factory):
     """`python -m bench --smoke` in an environment of its own: (its stdout, its JSON)."""
     require_redis()
+    database_url = require_postgres().rsplit("/", 1)[0] + f"/{SMOKE_DATABASE}"
     output = tmp_path_factory.mktemp("bench") / "latest.json"
     result = subprocess.run(
-        [sys.executable, "-m", "bench", "--smoke", "--output", str(output)],
+        [sys.executable, "-m", "bench", "--smoke", "--database-url", database_url, "--output", str(output)],
         cwd=BASE_DIR,
         env={name: os.environ[name] for name in INHERITED if name in os.environ},
         capture_output=True,
@@ -49,6 +53,7 @@ def smoke_run(tmp_path_factory):
 # --- the run at tiny scale --------------------------------------------------------
 
 
+@pytest.mark.postgres
 @pytest.mark.redis
 @pytest.mark.slow
 def test_it_prints_the_table_and_where_the_json_is(smoke_run):
@@ -59,16 +64,20 @@ def test_it_prints_the_table_and_where_the_json_is(smoke_run):
     assert Path(results["profile"]["report"]).read_text().strip()
 
 
+@pytest.mark.postgres
 @pytest.mark.redis
 @pytest.mark.slow
-def test_it_names_the_machine(smoke_run):
-    machine = smoke_run[1]["machine"]
+def test_it_names_the_machine_and_the_database(smoke_run):
+    machine, config = smoke_run[1]["machine"], smoke_run[1]["config"]
 
     assert machine["nproc"] >= 1
     assert machine["cpu_model"]
     assert machine["python"].startswith("3.")
+    assert config["database"]["server"].startswith("PostgreSQL ")
+    assert config["database"]["url"].endswith(f"/{SMOKE_DATABASE}")
 
 
+@pytest.mark.postgres
 @pytest.mark.redis
 @pytest.mark.slow
 def test_it_times_the_cold_page_against_its_rounds_and_the_sequential_baseline(smoke_run):
@@ -83,20 +92,25 @@ def test_it_times_the_cold_page_against_its_rounds_and_the_sequential_baseline(s
     assert is_positive(results["speedup"])
 
 
+@pytest.mark.postgres
 @pytest.mark.redis
 @pytest.mark.slow
-def test_it_measures_the_warm_page_beside_the_trivial_view(smoke_run):
+def test_it_measures_the_warm_page_beside_the_signed_in_and_the_anonymous_trivial_view(smoke_run):
     warm = smoke_run[1]["warm_page"]
+    trivial = warm["trivial_views"]
 
-    for run in (warm["page"], warm["trivial_view"]):
-        assert run["requests"] > 0 and run["failures"] == 0
+    assert set(trivial) == set(warm["throughput_share_of_trivial"]) == {"signed_in", "healthz"}
+    assert trivial["signed_in"]["path"] == "/bench/signed-in" and trivial["healthz"]["path"] == "/healthz"
+    for run in (warm["page"], *trivial.values()):
+        assert run["requests"] > 0 and run["failures"] == 0  # a signed-out or forbidden view would fail
         assert is_positive(run["requests_per_second"])
         assert run["cpu_ms_per_request"] >= 0  # counted in clock ticks: a tiny run may see none
         assert 0 < run["p50_ms"] <= run["p95_ms"]
-    assert is_positive(warm["throughput_share_of_trivial"])
+    assert all(is_positive(share) for share in warm["throughput_share_of_trivial"].values())
     assert warm["perp_calls"] >= 0 and warm["perp_calls_per_view"] >= 0
 
 
+@pytest.mark.postgres
 @pytest.mark.redis
 @pytest.mark.slow
 def test_it_counts_the_stampedes_perp_calls(smoke_run):
@@ -108,6 +122,7 @@ def test_it_counts_the_stampedes_perp_calls(smoke_run):
     assert 1 <= stampede["most_calls_for_one_resource"] <= stampede["requests"]
 
 
+@pytest.mark.postgres
 @pytest.mark.redis
 @pytest.mark.slow
 def test_it_serves_stale_pages_through_an_outage_and_times_them(smoke_run):
@@ -120,6 +135,7 @@ def test_it_serves_stale_pages_through_an_outage_and_times_them(smoke_run):
     assert 0 < outage["open_p50_ms"] <= outage["open_max_ms"]
 
 
+@pytest.mark.postgres
 @pytest.mark.redis
 @pytest.mark.slow
 def test_it_profiles_the_warm_page(smoke_run):
@@ -130,6 +146,7 @@ def test_it_profiles_the_warm_page(smoke_run):
     assert "templates" in profile["share_by_phase"] and profile["top_self_time"]
 
 
+@pytest.mark.postgres
 @pytest.mark.redis
 @pytest.mark.slow
 def test_it_judges_every_target_without_asserting_it(smoke_run):
@@ -158,6 +175,18 @@ def test_it_finds_calls_repeated_after_the_first_answer():
     calls = [call(0.0, 0.05), call(0.01, 0.06), call(0.07, 0.1), call(0.0, 0.05, id="CUST-2")]
 
     assert repeats_after_answer(calls) == 1  # the third; the second overlapped the first
+
+
+def test_it_drops_no_database_but_its_own():
+    with pytest.raises(SystemExit, match="must start with perpdesk_bench"):
+        database.recreate("postgres://postgres@127.0.0.1:5432/perpdesk")
+
+
+def test_it_never_shows_a_database_password():
+    shown = database.shown("postgres://bench:s%40cret@db.example.com:5432/perpdesk_bench?conn_max_age=60")
+
+    assert shown == "postgres://bench:***@db.example.com:5432/perpdesk_bench?conn_max_age=60"
+    assert database.shown(database.DEFAULT_URL) == database.DEFAULT_URL
 
 
 def test_it_takes_nearest_rank_percentiles():
