@@ -116,11 +116,12 @@ class PERPReader:
         return BoundRead(RESOURCES[name], getattr(self._client, name), self.refresh)
 
     def fresh_copies(self, calls):
-        """The fresh cached copies among `calls`, read in one cache round trip.
+        """The cached copies among `calls` to use without asking PERP, in one cache round trip.
 
         `calls` maps names to functools.partial objects of this reader's methods (what
-        a page hands its fan-out); the answer maps the names of those with a fresh copy
-        to their Reading. A warm page so reads its copies without a thread per read.
+        a page hands its fan-out); the answer maps names to Readings: each fresh copy,
+        and while the breaker is open each expired one too, marked stale (PERP would
+        not be asked anyway; half-open, the reads go on to let one probe through). A warm page so reads its copies without a thread per read.
         """
         if self.refresh:
             return {}
@@ -133,12 +134,18 @@ class PERPReader:
             entries = cache_store.get_many([key for _, key in reads.values()])
         except CacheUnavailable:
             return {}
+        expired = [name for name, (_, key) in reads.items() if _is_expired(entries.get(key))]
+        # Open, not half-open: then the first read through `_read` is the probe.
+        stale_allowed = bool(expired) and breaker.breaker_state() == breaker.OPEN
         copies = {}
         for name, (read, key) in reads.items():
             entry = entries.get(key)
             if entry is not None and entry.is_fresh():
                 _notify("hit", read.resource)
                 copies[name] = entry.reading()
+            elif entry is not None and stale_allowed:
+                kept_from_perp = PERPUnavailable(read.resource.endpoint, "breaker_open", attempts=0)
+                copies[name] = _serve_stale(read.resource, entry, kept_from_perp)
         return copies
 
 
@@ -228,6 +235,10 @@ def _wait_for_other_reader(resource, key, cached):
         slow = PERPUnavailable(resource.endpoint, "timeout", timeout=wait_seconds)
         return _serve_stale(resource, cached, slow)
     return None  # the holder failed (errors are not cached) or vanished
+
+
+def _is_expired(entry):
+    return entry is not None and not entry.is_fresh()
 
 
 def _is_newer(entry, cached):

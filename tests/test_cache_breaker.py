@@ -1,6 +1,8 @@
 """The circuit breaker: it opens after repeated unavailability, serves stale data at
 once while open, lets one probe through after the open period, and shows a banner."""
 
+from functools import partial
+
 import pytest
 from django.template.loader import render_to_string
 from django.test import override_settings
@@ -142,3 +144,33 @@ def test_the_banner_says_perp_is_not_answering():
     assert "PERP is not answering" in render_to_string(
         "lookup/_perp_banner.html", {"perp_breaker_open": True})
     assert render_to_string("lookup/_perp_banner.html", {"perp_breaker_open": False}).strip() == ""
+
+
+def page_round(reader):
+    return {"customer": partial(reader.get_customer, "CUST-1")}
+
+
+@override_settings(PERP_FRESH_SECONDS=10)
+def test_while_open_a_page_round_takes_the_stale_copy_from_its_batch_read(perp, frozen_clock):
+    perp_answers(perp)
+    first = read_customer()
+    fail_reads(perp, 3)
+    frozen_clock.advance(11)
+    reader = perp_reader()
+
+    copies = reader.fresh_copies(page_round(reader))
+
+    assert copies["customer"].value == first.value
+    assert copies["customer"].stale_because.reason == "breaker_open"
+    assert perp_calls(perp) == 1
+
+
+@override_settings(PERP_FRESH_SECONDS=10)
+def test_half_open_a_page_round_leaves_its_expired_copies_to_the_probe(perp, frozen_clock):
+    perp_answers(perp)
+    read_customer()
+    fail_reads(perp, 3)
+    frozen_clock.advance(31)
+    reader = perp_reader()
+
+    assert reader.fresh_copies(page_round(reader)) == {}
