@@ -121,7 +121,8 @@ class PERPReader:
         `calls` maps names to functools.partial objects of this reader's methods (what
         a page hands its fan-out); the answer maps names to Readings: each fresh copy,
         and while the breaker is open each expired one too, marked stale (PERP would
-        not be asked anyway; half-open, the reads go on to let one probe through). A warm page so reads its copies without a thread per read.
+        not be asked anyway; half-open, the reads go on to let one probe through).
+        A warm page so reads its copies without a thread per read.
         """
         if self.refresh:
             return {}
@@ -134,9 +135,9 @@ class PERPReader:
             entries = cache_store.get_many([key for _, key in reads.values()])
         except CacheUnavailable:
             return {}
-        expired = [name for name, (_, key) in reads.items() if _is_expired(entries.get(key))]
+        any_expired = any(not entry.is_fresh() for entry in entries.values())
         # Open, not half-open: then the first read through `_read` is the probe.
-        stale_allowed = bool(expired) and breaker.breaker_state() == breaker.OPEN
+        stale_allowed = any_expired and breaker.breaker_state() == breaker.OPEN
         copies = {}
         for name, (read, key) in reads.items():
             entry = entries.get(key)
@@ -235,10 +236,6 @@ def _wait_for_other_reader(resource, key, cached):
         slow = PERPUnavailable(resource.endpoint, "timeout", timeout=wait_seconds)
         return _serve_stale(resource, cached, slow)
     return None  # the holder failed (errors are not cached) or vanished
-
-
-def _is_expired(entry):
-    return entry is not None and not entry.is_fresh()
 
 
 def _is_newer(entry, cached):
