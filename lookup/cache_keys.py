@@ -7,10 +7,12 @@ never PERP_API_KEY), so a staging and a production perpdesk sharing one Redis
 never mix data or breaker state.
 """
 
+import hashlib
+import hmac
 import json
+from functools import lru_cache
 
 from django.conf import settings
-from django.utils.crypto import salted_hmac
 
 NAMESPACE = "perp"
 
@@ -23,11 +25,22 @@ _HMAC_SALT = "lookup.cache_keys"
 
 def _digest(*parts):
     payload = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
-    return salted_hmac(_HMAC_SALT, payload, algorithm="sha256").hexdigest()[:32]
+    return hmac.new(_hmac_key(settings.SECRET_KEY), payload.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+@lru_cache(maxsize=8)
+def _hmac_key(secret_key):
+    # What django.utils.crypto.salted_hmac derives on every call; a page makes dozens of keys.
+    return hashlib.sha256((_HMAC_SALT + secret_key).encode()).digest()
 
 
 def _perp_instance():
-    return _digest(settings.PERP_API_URL)[:12]
+    return _instance_digest(settings.PERP_API_URL, settings.SECRET_KEY)
+
+
+@lru_cache(maxsize=8)
+def _instance_digest(perp_api_url, secret_key):
+    return _digest(perp_api_url)[:12]
 
 
 def reading_key(resource, params):
