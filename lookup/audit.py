@@ -33,6 +33,15 @@ def audit_term_digest(term):
     return salted_hmac(_TERM_SALT, normalised, algorithm="sha256").hexdigest()
 
 
+def _save(entry):
+    if transaction.get_connection().in_atomic_block:
+        # A savepoint: a refused insert must not break the transaction the page is in.
+        with transaction.atomic():
+            entry.save()
+    else:  # one INSERT in autocommit is atomic already; a transaction would cost two round trips
+        entry.save()
+
+
 def audit_record(
     *,
     request,
@@ -66,9 +75,7 @@ def audit_record(
         request_id=_request_id(request),
     )
     try:
-        # A savepoint: a refused insert must not break a transaction the page is in.
-        with transaction.atomic():
-            entry.save()
+        _save(entry)
     except DatabaseError:
         logger.exception(
             "AUDIT ROW NOT WRITTEN: %s %s by %s (request %s)",

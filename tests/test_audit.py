@@ -8,7 +8,7 @@ from ipaddress import ip_network
 
 import pytest
 from django.core.management import call_command
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.test import RequestFactory
 from django.utils import timezone
 
@@ -44,6 +44,30 @@ def test_it_records_who_when_what_where_and_which_request(alice):
     assert (stored.object_ids, stored.customer_id, stored.outcome) == ("CUST-1001", "CUST-1001", "ok")
     assert (stored.client_ip, stored.request_id) == ("192.0.2.7", "req-1234abcd")
     assert timezone.now() - stored.at < timedelta(seconds=5) and stored.at.utcoffset() == timedelta(0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_a_row_is_one_insert_without_opening_one(alice, monkeypatch):
+    opened = []
+    atomic = transaction.atomic
+    monkeypatch.setattr(transaction, "atomic", lambda *args, **kwargs: opened.append(args) or atomic(*args, **kwargs))
+
+    entry = audit_record(request=a_request(alice), action=Action.VIEW, kind="customer", object_ids=["C-1"])
+
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()
+    assert opened == []
+
+
+def test_inside_a_transaction_a_row_is_written_under_a_savepoint(alice, monkeypatch):
+    opened = []
+    atomic = transaction.atomic
+    monkeypatch.setattr(transaction, "atomic", lambda *args, **kwargs: opened.append(args) or atomic(*args, **kwargs))
+
+    with atomic():
+        entry = audit_record(request=a_request(alice), action=Action.VIEW, kind="customer", object_ids=["C-1"])
+
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()
+    assert len(opened) == 1
 
 
 def test_it_keeps_several_ids_and_the_outcome(alice):
