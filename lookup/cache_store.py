@@ -126,6 +126,11 @@ def set(key, value, timeout):
     _guarded("set", lambda: _backend().set(key, value, math.ceil(timeout)))
 
 
+def set_many(values, timeout):
+    """Store {key: value}, in one round trip on Redis."""
+    _guarded("set", lambda: _backend().set_many(values, math.ceil(timeout)))
+
+
 def add(key, value, timeout):
     """Store only if absent, atomically; True when this call stored it."""
     return _guarded("add", lambda: _backend().add(key, value, math.ceil(timeout)))
@@ -159,9 +164,68 @@ def delete_if_equal(key, value):
         _guarded("delete", lambda: backend.delete(key))
 
 
+def add_then_get(add_key, add_value, timeout, key):
+    """`add(add_key, ...)`, then `get(key)`: (added, value), in one round trip on Redis.
+
+    The value is read after the add, so a lock taken this way sees what the previous
+    holder stored before releasing it.
+    """
+    return add_then_get_many([(add_key, add_value, key)], timeout)[0]
+
+
+def add_then_get_many(items, timeout):
+    """add_then_get for each (add_key, add_value, key) of `items`, all in one round trip
+    on Redis: a list of (added, value) in their order."""
+    backend = _backend()
+    if not isinstance(backend, RedisCache):
+        return [(add(add_key, add_value, timeout), get(key)) for add_key, add_value, key in items]
+
+    def send(pipe, full_key, dumps):
+        for add_key, add_value, key in items:
+            pipe.set(full_key(add_key), dumps(add_value), nx=True, ex=math.ceil(timeout))
+            pipe.get(full_key(key))
+
+    answers = _guarded("add", lambda: _redis_pipeline(backend, send))
+    return [(bool(added), _loads(backend, raw)) for added, raw in zip(answers[::2], answers[1::2])]
+
+
+def set_then_delete_if_equal(key, value, timeout, delete_key, delete_value):
+    """`set(key, ...)`, then `delete_if_equal(delete_key, delete_value)`: one round trip on Redis."""
+    backend = _backend()
+    if not isinstance(backend, RedisCache):
+        set(key, value, timeout)
+        delete_if_equal(delete_key, delete_value)
+        return
+
+    def send(pipe, full_key, dumps):
+        pipe.set(full_key(key), dumps(value), ex=math.ceil(timeout))
+        pipe.eval(_DELETE_IF_EQUAL, 1, full_key(delete_key), dumps(delete_value))
+
+    _guarded("set", lambda: _redis_pipeline(backend, send))
+
+
+# Django's RedisCache keeps its client and serializer private; values are serialized the
+# way its own `set` and `add` serialize them, so each side reads what the other wrote.
+
+
 def _redis_delete_if_equal(backend, key, value):
     full_key = backend.make_and_validate_key(key)
-    # Django's RedisCache keeps its client and serializer private; the stored bytes must
-    # match exactly, so the value is serialized the way `add` serialized it.
     client = backend._cache.get_client(full_key, write=True)
     client.eval(_DELETE_IF_EQUAL, 1, full_key, backend._cache._serializer.dumps(value))
+
+
+def _redis_pipeline(backend, send):
+    """The answers to the commands `send(pipe, full_key, dumps)` queues, in one round trip."""
+    pipe = backend._cache.get_client(write=True).pipeline(transaction=False)
+    send(pipe, backend.make_and_validate_key, backend._cache._serializer.dumps)
+    return pipe.execute()
+
+
+def _loads(backend, raw):
+    if raw is None:
+        return None
+    try:
+        return backend._cache._serializer.loads(raw)
+    except Exception as error:  # as in get(): an unreadable entry is a miss
+        _warnings.warn("Unreadable cache entry treated as a miss (%s)", type(error).__name__)
+        return None
