@@ -26,6 +26,9 @@ HALF_OPEN = "half_open"
 @dataclass(frozen=True)
 class Permit:
     is_probe: bool = False  # this call is the half-open probe: its outcome decides
+    # Closed with no failure counted when admitted: an answer has nothing to reset. (A
+    # failure another worker counts meanwhile then stays counted, as if it came later.)
+    clean: bool = False
 
 
 def breaker_state():
@@ -34,6 +37,10 @@ def breaker_state():
         opened_until = cache_store.get(_open_until_key())
     except CacheUnavailable:
         return CLOSED
+    return _state(opened_until)
+
+
+def _state(opened_until):
     if opened_until is None:
         return CLOSED
     return OPEN if clock.now().timestamp() < opened_until else HALF_OPEN
@@ -44,12 +51,33 @@ def breaker_is_open():
     return breaker_state() != CLOSED
 
 
+def state_keys():
+    """The keys `state_of` and `closed_permit` judge by: a caller may read them in a batch."""
+    return [_open_until_key(), _failures_key()]
+
+
+def state_of(found):
+    """The state, from {key: value} as a get_many of `state_keys()` (and others) found them."""
+    return _state(found.get(_open_until_key()))
+
+
+def closed_permit(found):
+    """The Permit of a closed breaker, judged from what a get_many found; None otherwise."""
+    if state_of(found) != CLOSED:
+        return None
+    return Permit(clean=_failures_key() not in found)
+
+
 def admit():
     """A Permit to call PERP, or None: the caller serves stale data or fails fast."""
-    state = breaker_state()
-    if state == CLOSED:
+    try:
+        found = cache_store.get_many(state_keys())
+    except CacheUnavailable:
         return Permit()
-    if state == OPEN:
+    permit = closed_permit(found)
+    if permit is not None:
+        return permit
+    if state_of(found) == OPEN:
         return None
     try:
         won = cache_store.add(_probe_key(), "probe", settings.PERP_CACHE_LOCK_SECONDS)
@@ -58,8 +86,10 @@ def admit():
     return Permit(is_probe=True) if won else None
 
 
-def record_answer():
+def record_answer(permit=None):
     """PERP answered (with data, "not found" or an error of its own): close."""
+    if permit is not None and permit.clean:
+        return
     try:
         cache_store.delete_many([_failures_key(), _open_until_key(), _probe_key()])
     except CacheUnavailable:

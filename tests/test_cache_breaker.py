@@ -70,6 +70,24 @@ def test_an_answer_from_perp_resets_the_count(perp):
     assert breaker_state() == "closed"
 
 
+def test_a_permit_is_clean_only_while_nothing_has_failed(perp):
+    assert breaker.admit() == breaker.Permit(clean=True)
+
+    fail_reads(perp, 1)
+
+    assert breaker.admit() == breaker.Permit(clean=False)
+
+
+def test_an_answer_on_a_clean_permit_leaves_the_cache_alone(perp, monkeypatch):
+    cleared = []
+    monkeypatch.setattr("lookup.cache_store.delete_many", cleared.append)
+
+    breaker.record_answer(breaker.Permit(clean=True))
+    breaker.record_answer(breaker.Permit())
+
+    assert len(cleared) == 1
+
+
 @override_settings(PERP_FRESH_SECONDS=10)
 def test_while_open_it_serves_the_stale_copy_without_calling_perp(perp, frozen_clock):
     perp_answers(perp)
