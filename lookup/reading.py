@@ -13,6 +13,7 @@ Reads are cached in CACHES["default"] (Redis in production: shared by all worker
 - the cache failing only means reading PERP directly (lookup.cache_store).
 """
 
+import functools
 import inspect
 import logging
 import uuid
@@ -122,7 +123,8 @@ class PERPReader:
         a page hands its fan-out); the answer maps names to Readings: each fresh copy,
         and while the breaker is open each expired one too, marked stale (PERP would
         not be asked anyway; half-open, the reads go on to let one probe through).
-        A warm page so reads its copies without a thread per read.
+        A warm page so reads its copies without a thread per read. The misses' fetch
+        locks are tried in a second round trip (`_prepare_misses`).
         """
         if self.refresh:
             return {}
@@ -132,22 +134,57 @@ class PERPReader:
             if isinstance(getattr(call, "func", None), BoundRead)
         }
         try:
-            entries = cache_store.get_many([key for _, key in reads.values()])
+            found = cache_store.get_many([key for _, key in reads.values()] + breaker.state_keys())
         except CacheUnavailable:
             return {}
-        any_expired = any(not entry.is_fresh() for entry in entries.values())
         # Open, not half-open: then the first read through `_read` is the probe.
-        stale_allowed = any_expired and breaker.breaker_state() == breaker.OPEN
-        copies = {}
+        stale_allowed = breaker.state_of(found) == breaker.OPEN
+        copies, misses = {}, {}
         for name, (read, key) in reads.items():
-            entry = entries.get(key)
+            entry = found.get(key)
             if entry is not None and entry.is_fresh():
                 _notify("hit", read.resource)
                 copies[name] = entry.reading()
             elif entry is not None and stale_allowed:
                 kept_from_perp = PERPUnavailable(read.resource.endpoint, "breaker_open", attempts=0)
                 copies[name] = _serve_stale(read.resource, entry, kept_from_perp)
+            else:
+                misses[name] = (read, key, entry)
+        copies.update(_prepare_misses(misses, breaker.closed_permit(found)))
         return copies
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """What a page round's batch found for a read it hands on to a thread to fetch."""
+
+    cached: Any  # the cached entry (None: nothing cached)
+    attempt: Any = None  # singleflight.Attempt, when the batch tried the fetch lock
+    permit: Any = None  # breaker.Permit, when the batch found the breaker closed
+
+
+def _prepare_misses(misses, permit):
+    """Try the fetch locks of all `misses` ({name: (read, key, entry)}) in one round trip
+    and leave each read what the batch found: its thread then only calls PERP.
+
+    Returns the copies that another reader stored meanwhile (their locks given back).
+    """
+    if not misses:
+        return {}
+    try:
+        attempts = singleflight.try_locks({key for _, key, _ in misses.values()})
+    except CacheUnavailable:
+        attempts = {}
+    copies = {}
+    for name, (read, key, cached) in misses.items():
+        attempt = attempts.pop(key, None)  # a key read twice in a round: the second waits
+        if attempt is not None and attempt.lock is not None and _stored_since(attempt.value, cached):
+            singleflight.release(attempt.lock)
+            _notify("hit", read.resource)
+            copies[name] = attempt.value.reading()
+        else:
+            read.prepared[key] = _Prepared(cached, attempt, permit)
+    return copies
 
 
 class BoundRead:
@@ -157,24 +194,59 @@ class BoundRead:
         self.resource = resource
         self._method = method
         self._refresh = refresh
+        # {key: _Prepared} for the calls a page round's batch (fresh_copies) left to fetch.
+        self.prepared = {}
 
     def key(self, *args, **kwargs):
-        return reading_key(self.resource.name, _call_params(self._method, args, kwargs))
+        """The call's cache key (remembered: a page makes the same two dozen on every view)."""
+        try:
+            return _remembered_key(
+                self.resource.name, self._method, args, tuple(kwargs.items()),
+                settings.SECRET_KEY, settings.PERP_API_URL,  # what reading_key depends on
+            )
+        except TypeError:  # an unhashable argument
+            return _make_key(self.resource.name, self._method, args, kwargs)
 
     def __call__(self, *args, **kwargs):
         key = self.key(*args, **kwargs)
-        return _read(self.resource, lambda: self._method(*args, **kwargs), key, self._refresh)
+        call = lambda: self._method(*args, **kwargs)  # noqa: E731
+        prepared = self.prepared.pop(key, None)
+        if prepared is None:
+            return _read(self.resource, call, key, self._refresh)
+        return _fetch_once(self.resource, key, call, prepared.cached, self._refresh, prepared)
 
 
 def perp_reader(*, refresh=False):
     return PERPReader(client_from_settings(), refresh=refresh)
 
 
+@functools.lru_cache(maxsize=4096)
+def _remembered_key(resource_name, method, args, kwargs_items, secret_key, perp_api_url):
+    return _make_key(resource_name, method, args, dict(kwargs_items))
+
+
+def _make_key(resource_name, method, args, kwargs):
+    return reading_key(resource_name, _call_params(method, args, kwargs))
+
+
 def _call_params(method, args, kwargs):
     """The call's arguments by name, defaults filled in: one key however they were passed."""
-    bound = inspect.signature(method).bind(*args, **kwargs)
+    function = getattr(method, "__func__", None)
+    if function is None:
+        bound = _signature(method).bind(*args, **kwargs)
+    else:  # a bound method: its function's signature, cached, with the instance first
+        bound = _signature(function).bind(method.__self__, *args, **kwargs)
     bound.apply_defaults()
-    return dict(bound.arguments)
+    arguments = dict(bound.arguments)
+    if function is not None:
+        del arguments[next(iter(arguments))]
+    return arguments
+
+
+@functools.lru_cache(maxsize=64)
+def _signature(function):
+    """The client method's signature (inspect builds one per call otherwise: a page makes dozens)."""
+    return inspect.signature(function)
 
 
 def _read(resource, call, key, refresh):
@@ -189,40 +261,32 @@ def _read(resource, call, key, refresh):
     return _fetch_once(resource, key, call, cached, refresh)
 
 
-def _fetch_once(resource, key, call, cached, refresh):
-    """Fetch, unless another reader already is: then wait for its copy."""
-    try:
-        lock = singleflight.try_lock(key)
-    except CacheUnavailable:
-        return _fetch_and_store(resource, key, call, cached, refresh)
-    if lock is None:
+def _fetch_once(resource, key, call, cached, refresh, prepared=None):
+    """Fetch, unless another reader already is: then wait for its copy. `prepared`: the
+    lock attempt and breaker permit a page round's batch already made for this read."""
+    permit = prepared.permit if prepared else None
+    attempt = prepared.attempt if prepared else None
+    if attempt is None:
+        try:
+            attempt = singleflight.try_lock(key)
+        except CacheUnavailable:
+            return _fetch_and_store(resource, key, call, cached, refresh, lock=None, permit=permit)
+    if attempt.lock is None:
         waited = _wait_for_other_reader(resource, key, cached)
         if waited is not None:
             return waited
-    try:
-        stored = None if refresh or lock is None else _stored_since(key, cached)
-        if stored is not None:
-            _notify("hit", resource)
-            return stored.reading()
-        return _fetch_and_store(resource, key, call, cached, refresh)
-    finally:
-        if lock is not None:
-            singleflight.release(lock)
+    elif not refresh and _stored_since(attempt.value, cached):
+        # Without this look the holder that just finished and a reader that missed a
+        # moment before it stored would both call PERP for the same thing.
+        singleflight.release(attempt.lock)
+        _notify("hit", resource)
+        return attempt.value.reading()
+    return _fetch_and_store(resource, key, call, cached, refresh, lock=attempt.lock, permit=permit)
 
 
-def _stored_since(key, cached):
-    """A fresh copy another reader stored between our cache read and our lock, or None.
-
-    Without this look the lock holder that just finished and a reader that missed a
-    moment before it stored would both call PERP for the same thing.
-    """
-    try:
-        entry = cache_store.get(key)
-    except CacheUnavailable:
-        return None
-    if entry is not None and _is_newer(entry, cached) and entry.is_fresh():
-        return entry
-    return None
+def _stored_since(entry, cached):
+    """True when `entry` is a fresh copy another reader stored after we read `cached`."""
+    return entry is not None and _is_newer(entry, cached) and entry.is_fresh()
 
 
 def _wait_for_other_reader(resource, key, cached):
@@ -242,20 +306,27 @@ def _is_newer(entry, cached):
     return cached is None or entry.fetch_id != cached.fetch_id
 
 
-def _fetch_and_store(resource, key, call, cached, refresh):
+def _fetch_and_store(resource, key, call, cached, refresh, lock, permit=None):
+    """PERP's answer, stored; `lock` (None: none held) is released either way."""
     try:
-        value = _call_through_breaker(resource, call, refresh)
+        value = _call_through_breaker(resource, call, refresh, permit)
     except STALE_WORTHY_ERRORS as error:
+        singleflight.release(lock)
         if cached is None:
             raise
         return _serve_stale(resource, cached, error)
+    except BaseException:
+        singleflight.release(lock)
+        raise
     entry = _entry_for(resource, value)
-    _store(resource, key, entry)
+    _store(resource, key, entry, lock)
     return entry.reading()
 
 
-def _call_through_breaker(resource, call, refresh):
-    permit = breaker.admit()
+def _call_through_breaker(resource, call, refresh, permit=None):
+    """`permit`: the closed breaker's, when a page round's batch read its state."""
+    if permit is None:
+        permit = breaker.admit()
     if permit is None:
         raise PERPUnavailable(resource.endpoint, "breaker_open", attempts=0)
     _notify("bypass" if refresh else "miss", resource)
@@ -265,9 +336,9 @@ def _call_through_breaker(resource, call, refresh):
         breaker.record_unavailable(permit)
         raise
     except PERPError:
-        breaker.record_answer()
+        breaker.record_answer(permit)
         raise
-    breaker.record_answer()
+    breaker.record_answer(permit)
     return value
 
 
@@ -300,9 +371,9 @@ def _keep_seconds(resource, value):
     return _fresh_seconds(resource, value) + settings.PERP_STALE_GRACE_SECONDS
 
 
-def _store(resource, key, entry):
+def _store(resource, key, entry, lock):
     try:
-        cache_store.set(key, entry, _keep_seconds(resource, entry.value))
+        singleflight.store_and_release(lock, key, entry, _keep_seconds(resource, entry.value))
     except CacheUnavailable:
         _notify("error", resource)
 

@@ -26,22 +26,51 @@ class Lock:
 
 
 @dataclass(frozen=True)
+class Attempt:
+    lock: Lock | None  # None while another reader holds it
+    value: Any = None  # the key's value, read just after the lock was tried
+
+
+@dataclass(frozen=True)
 class WaitOutcome:
     value: Any = None  # the newer cached value, when the holder stored one in time
     holder_still_busy: bool = False  # the wait ran out while the holder was still fetching
 
 
 def try_lock(key):
-    """The lock on `key`, or None while someone else holds it. Raises CacheUnavailable."""
-    lock = Lock(lock_key(key), uuid.uuid4().hex)
-    return lock if cache_store.add(lock.key, lock.token, settings.PERP_CACHE_LOCK_SECONDS) else None
+    """An Attempt at the lock on `key`, with `key`'s value read right after it (one
+    round trip): what a holder that finished meanwhile stored. Raises CacheUnavailable."""
+    return try_locks([key])[key]
+
+
+def try_locks(keys):
+    """try_lock for each of `keys`, all in one round trip: {key: Attempt}."""
+    locks = {key: Lock(lock_key(key), uuid.uuid4().hex) for key in keys}
+    items = [(lock.key, lock.token, key) for key, lock in locks.items()]
+    answers = cache_store.add_then_get_many(items, settings.PERP_CACHE_LOCK_SECONDS)
+    return {
+        key: Attempt(lock if taken else None, value)
+        for (key, lock), (taken, value) in zip(locks.items(), answers)
+    }
 
 
 def release(lock):
+    """Give up the lock (None: nothing to give up)."""
+    if lock is None:
+        return
     try:
         cache_store.delete_if_equal(lock.key, lock.token)
     except CacheUnavailable:
         pass  # the lock expires by itself
+
+
+def store_and_release(lock, key, value, timeout):
+    """Store the fetched value, then release the lock (None: none held): one round trip.
+    Raises CacheUnavailable; the lock then expires by itself."""
+    if lock is None:
+        cache_store.set(key, value, timeout)
+    else:
+        cache_store.set_then_delete_if_equal(key, value, timeout, lock.key, lock.token)
 
 
 def wait_for_holder(key, *, is_newer):

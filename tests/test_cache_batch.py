@@ -4,7 +4,8 @@ from functools import partial
 
 import pytest
 
-from lookup import cache_store, overview, reading
+from lookup import breaker, cache_store, overview, reading, singleflight
+from lookup.cache_keys import reading_key
 from lookup.reading import perp_reader
 from tests.cache_support import (  # noqa: F401  (fixtures)
     CLOSED_PORT_REDIS, cache_backend, frozen_clock, perp_answers, perp_calls, using_cache,
@@ -48,7 +49,8 @@ def test_it_reads_them_in_one_cache_round_trip(perp, monkeypatch):
     copies = reader.fresh_copies(round_of(reader, "CUST-1", "CUST-2", "CUST-3"))
 
     assert len(copies) == 3
-    assert [len(keys) for keys in batches] == [3] and single_gets == []
+    # The three copies, and the breaker's state with them.
+    assert [len(keys) for keys in batches] == [3 + len(breaker.state_keys())] and single_gets == []
 
 
 def test_an_expired_copy_is_left_to_the_read_itself(perp, frozen_clock, settings):
@@ -79,11 +81,46 @@ def test_a_warm_page_round_starts_no_fan_out_task(perp, monkeypatch):
     reader = perp_reader()
     reader.get_customer("CUST-1")
     submitted = []
-    monkeypatch.setattr(overview.Fanout, "run", lambda self, tasks: submitted.append(tasks) or {})
+    monkeypatch.setattr(overview.Fanout, "start", lambda self, tasks: submitted.append(tasks) or {})
 
     with overview.Fanout() as fanout:
         outcomes = overview._read_round(fanout, reader, round_of(reader, "CUST-1"))
 
     assert outcomes["CUST-1"].value.value.name == "Ada Lovelace"
     assert submitted == [{}]
+    assert perp_calls(perp) == 1
+
+
+@pytest.mark.usefixtures("cache_backend")
+def test_a_miss_another_reader_stored_before_the_round_locked_it_is_served_from_the_batch(
+    perp, monkeypatch
+):
+    perp_answers(perp)
+    try_locks = singleflight.try_locks
+
+    def another_reader_stores_first(keys):
+        monkeypatch.setattr(singleflight, "try_locks", try_locks)
+        perp_reader().get_customer("CUST-1")  # between the round's read and its locks
+        return try_locks(keys)
+
+    monkeypatch.setattr(singleflight, "try_locks", another_reader_stores_first)
+    reader = perp_reader()
+
+    copies = reader.fresh_copies(round_of(reader, "CUST-1"))
+
+    assert copies["CUST-1"].value.name == "Ada Lovelace"
+    assert perp_calls(perp) == 1
+    assert singleflight.try_lock(reading_key("customer", {"customer_id": "CUST-1"})).lock is not None
+
+
+@pytest.mark.usefixtures("cache_backend")
+def test_one_resource_read_twice_in_a_round_is_fetched_once(perp):
+    perp_answers(perp)
+    reader = perp_reader()
+    page_round = {"profile": partial(reader.get_customer, "CUST-1"), "header": partial(reader.get_customer, "CUST-1")}
+
+    with overview.Fanout() as fanout:
+        outcomes = overview._read_round(fanout, reader, page_round)
+
+    assert {outcome.value.value.name for outcome in outcomes.values()} == {"Ada Lovelace"}
     assert perp_calls(perp) == 1

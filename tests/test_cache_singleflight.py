@@ -121,23 +121,23 @@ def test_refreshing_threads_share_one_perp_call(perp, cache_backend):
 
 
 def test_a_lock_is_released_only_by_its_holder(cache_backend):
-    lock = singleflight.try_lock(CUSTOMER_KEY)
-    assert singleflight.try_lock(CUSTOMER_KEY) is None
+    lock = singleflight.try_lock(CUSTOMER_KEY).lock
+    assert singleflight.try_lock(CUSTOMER_KEY).lock is None
 
     singleflight.release(singleflight.Lock(lock.key, token="someone-else"))
-    assert singleflight.try_lock(CUSTOMER_KEY) is None
+    assert singleflight.try_lock(CUSTOMER_KEY).lock is None
 
     singleflight.release(lock)
-    assert singleflight.try_lock(CUSTOMER_KEY) is not None
+    assert singleflight.try_lock(CUSTOMER_KEY).lock is not None
 
 
 @override_settings(PERP_CACHE_LOCK_SECONDS=1)
 def test_a_crashed_holder_blocks_others_only_until_its_lock_expires(cache_backend):
-    assert singleflight.try_lock(CUSTOMER_KEY) is not None  # and never released
+    assert singleflight.try_lock(CUSTOMER_KEY).lock is not None  # and never released
 
     time.sleep(1.2)
 
-    assert singleflight.try_lock(CUSTOMER_KEY) is not None
+    assert singleflight.try_lock(CUSTOMER_KEY).lock is not None
 
 
 @override_settings(PERP_CACHE_WAIT_SECONDS=0.2)
@@ -169,7 +169,7 @@ def test_a_waiter_shows_the_stale_copy_when_the_holder_takes_too_long(
 
 
 def test_a_waiter_calls_perp_itself_when_the_holder_fails(perp, cache_backend):
-    lock = singleflight.try_lock(CUSTOMER_KEY)
+    lock = singleflight.try_lock(CUSTOMER_KEY).lock
     perp_answers(perp)
     results = []
     waiter = threading.Thread(target=lambda: results.append(perp_reader().get_customer("CUST-1")))
