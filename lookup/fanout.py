@@ -17,7 +17,7 @@ import contextvars
 import logging
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -61,7 +61,8 @@ class Outcome:
 class Fanout:
     """A bounded thread pool for one request, with a deadline counted from its creation.
 
-    Use as a context manager; `run` may be called once per round of the page's call graph.
+    Use as a context manager; `run` may be called once per round of the page's call
+    graph, or `start` a round and collect its `outcomes` as each is needed.
     """
 
     def __init__(self, *, workers=None, deadline_seconds=None):
@@ -85,7 +86,14 @@ class Fanout:
 
     def run(self, tasks: dict[str, Callable[[], Any]]) -> dict[str, Outcome]:
         """Run the named tasks concurrently; return each one's Outcome by name."""
-        futures = {name: self._submit(task) for name, task in tasks.items()}
+        return self.outcomes(self.start(tasks))
+
+    def start(self, tasks: dict[str, Callable[[], Any]]) -> dict[str, Future]:
+        """Start the named tasks; `outcomes` waits for any of them later."""
+        return {name: self._submit(task) for name, task in tasks.items()}
+
+    def outcomes(self, futures: dict[str, Future]) -> dict[str, Outcome]:
+        """The Outcomes of started tasks, by name, once each is done or the deadline passed."""
         wait(futures.values(), timeout=max(0.0, self._deadline - time.monotonic()))
         return {name: self._outcome(name, future) for name, future in futures.items()}
 

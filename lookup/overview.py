@@ -174,9 +174,22 @@ TRANSACTION_DATE = newest_first_key(lambda transaction: transaction.date)
 def _read_round(fanout, reader, tasks):
     """One round of a page's reads: fresh cached copies in one cache round trip, the
     others (misses, expired copies) concurrently on the fan-out's threads."""
-    copies = reader.fresh_copies(tasks)
-    outcomes = fanout.run({name: task for name, task in tasks.items() if name not in copies})
-    return {name: Outcome(value=copies[name]) if name in copies else outcomes[name] for name in tasks}
+    return _StartedRound(fanout, reader, tasks).outcomes(*tasks)
+
+
+class _StartedRound:
+    """A round of reads under way: a page takes each outcome when it needs it, so the
+    reads that depend on one answer start as soon as that one is in."""
+
+    def __init__(self, fanout, reader, tasks):
+        self._fanout = fanout
+        self._copies = reader.fresh_copies(tasks)
+        self._futures = fanout.start({name: task for name, task in tasks.items() if name not in self._copies})
+
+    def outcomes(self, *names):
+        """{name: Outcome}, waiting for those still being read."""
+        read = self._fanout.outcomes({name: self._futures[name] for name in names if name in self._futures})
+        return {name: Outcome(value=self._copies[name]) if name in self._copies else read[name] for name in names}
 
 
 # --- Customer 360 ---------------------------------------------------------------------
@@ -255,7 +268,7 @@ def customer_overview(*, customer_id, orders_page=1, invoices_page=1, refresh=Fa
     reader = perp_reader(refresh=refresh)
     size = settings.LIST_PAGE_SIZE
     with Fanout() as fanout:
-        first = _read_round(fanout, reader, {
+        started = _StartedRound(fanout, reader, {
             "customer": partial(reader.get_customer, customer_id),
             "wallet": partial(reader.get_vip_wallet, customer_id),
             "orders": partial(
@@ -266,9 +279,10 @@ def customer_overview(*, customer_id, orders_page=1, invoices_page=1, refresh=Fa
             ),
         })
         orders = Section.from_outcome(
-            first["orders"], _paged(orders_page, size, sort_key=ORDER_DATE)
+            started.outcomes("orders")["orders"], _paged(orders_page, size, sort_key=ORDER_DATE)
         )
-        expanded = _expand_active_orders(fanout, reader, orders)
+        expanded = _expand_active_orders(fanout, reader, orders)  # while the others are read
+        first = started.outcomes("customer", "wallet", "invoices")
     return CustomerOverview(
         customer_id=customer_id,
         profile=Section.from_outcome(first["customer"]),

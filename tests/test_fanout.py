@@ -23,6 +23,19 @@ def test_it_runs_tasks_concurrently():
     }
 
 
+def test_a_started_tasks_outcome_can_be_taken_while_others_still_run():
+    release = threading.Event()
+    with Fanout(workers=2, deadline_seconds=5) as fanout:
+        started = fanout.start({"slow": lambda: release.wait(5) and "slow", "fast": lambda: "fast"})
+
+        fast = fanout.outcomes({"fast": started["fast"]})["fast"]
+        slow_still_running = not started["slow"].done()
+        release.set()
+        slow = fanout.outcomes({"slow": started["slow"]})["slow"]
+
+    assert (fast.value, slow_still_running, slow.value) == ("fast", True, "slow")
+
+
 def test_it_reports_unfinished_tasks_as_timed_out_without_waiting_for_them():
     release = threading.Event()
     started = time.monotonic()

@@ -101,6 +101,30 @@ def test_it_assembles_the_customer_page(reader):
     assert calls["get_customer_invoices"] == {"limit": 10, "offset": 20}
 
 
+def test_active_orders_are_expanded_while_the_other_sections_are_still_read(reader):
+    expanding = threading.Event()
+
+    def invoices_answered_only_once_expanding(*args, **kwargs):
+        assert expanding.wait(5), "the expansion waited for the invoices"
+        return page_of([invoice()])
+
+    def production(order_id):
+        expanding.set()
+        return models.ProductionStatus.from_json(p.production(order_id))
+
+    reader.answers.update(
+        get_customer=customer(),
+        get_customer_orders=page_of([order("ORD-1")]),
+        get_customer_invoices=invoices_answered_only_once_expanding,
+        get_production_status=production,
+        get_artwork=lambda order_id: models.Artwork.from_json(p.artwork(order_id)),
+    )
+
+    page = overview.customer_overview(customer_id="CUST-1001")
+
+    assert page.invoices.ok and page.order_rows[0].expanded.production.ok
+
+
 def test_it_keeps_each_section_apart_when_one_fails(reader):
     reader.answers.update(
         get_customer=customer(),
