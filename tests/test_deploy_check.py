@@ -1,6 +1,8 @@
 """Production settings pass Django's deploy check; gunicorn reads its settings from the environment."""
 
+import gc
 import re
+import runpy
 import subprocess
 
 from tests.gunicorn_harness import BASE_DIR, PYTHON, child_env, manage
@@ -90,3 +92,14 @@ def test_gunicorn_refuses_a_bad_number(tmp_path):
     )
 
     assert "GUNICORN_WORKERS must be a whole number" in result.stdout + result.stderr
+
+
+def test_a_gunicorn_worker_freezes_what_it_loaded_out_of_the_collectors_way(monkeypatch, tmp_path):
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    config = runpy.run_path(str(BASE_DIR / "gunicorn.conf.py"))
+    frozen = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
+
+    config["post_worker_init"](worker=None)
+
+    assert frozen == [True]
