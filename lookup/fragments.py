@@ -11,16 +11,23 @@ The key also carries everything else the HTML depends on:
   instance on a new release never reads an older one's markup);
 - today's date in TIME_ZONE (overdue invoices, "today" times);
 - the URL prefix the links are reversed under;
-- for a stale copy, its notice and age, which are shown inside some fragments.
+- for a stale copy, its notice and age, which are shown inside some fragments;
+- any other text the template names (`variant`: the query string paging links keep).
 A section that failed has no copy to name: such a fragment is rendered, not cached.
+
+During a request, new fragments are written to the cache together once the response
+has been sent (request_finished): a first view does not wait for caching its HTML.
 """
 
 import hashlib
 import json
+import threading
 from functools import cache
 
 import django
 from django.conf import settings
+from django.core.signals import request_finished, request_started
+from django.dispatch import receiver
 from django.urls import get_script_prefix
 from django.utils import timezone
 
@@ -32,9 +39,10 @@ RENDERED_SETTINGS = ("TIME_ZONE", "PERP_WEB_URL", "STATIC_URL", "LANGUAGE_CODE",
 SOURCE_SUFFIXES = (".py", ".html")
 
 
-def render_cached(name, sections, render):
-    """`render()`'s HTML for these sections, from the cache when it has it."""
-    key = fragment_key(name, sections)
+def render_cached(name, sections, render, *, variant=None):
+    """`render()`'s HTML for these sections (and `variant`, {name: text}), from the cache
+    when it has it."""
+    key = fragment_key(name, sections, variant)
     if key is None:
         return render()
     try:
@@ -44,14 +52,41 @@ def render_cached(name, sections, render):
     if isinstance(html, str):
         return html
     html = render()
-    try:
-        cache_store.set(key, str(html), settings.PAGE_FRAGMENT_SECONDS)
-    except CacheUnavailable:
-        pass
+    _store_when_sent(key, str(html))
     return html
 
 
-def fragment_key(name, sections):
+_this_request = threading.local()  # .writes: [(key, html)] while a request is served
+
+
+@receiver(request_started)
+def _collect_writes(**kwargs):
+    _this_request.writes = []
+
+
+@receiver(request_finished)
+def _write_collected(**kwargs):
+    writes, _this_request.writes = getattr(_this_request, "writes", None), None
+    if writes:
+        _store(dict(writes))
+
+
+def _store_when_sent(key, html):
+    writes = getattr(_this_request, "writes", None)
+    if writes is None:  # rendered outside a request: store it now
+        _store({key: html})
+    else:
+        writes.append((key, html))
+
+
+def _store(fragments):
+    try:
+        cache_store.set_many(fragments, settings.PAGE_FRAGMENT_SECONDS)
+    except CacheUnavailable:
+        pass
+
+
+def fragment_key(name, sections, variant=None):
     """The fragment's cache key, or None when a section has no copy to name (it failed)."""
     copies = []
     for section in sections:
@@ -60,7 +95,7 @@ def fragment_key(name, sections):
         copies.append(_copy_identity(section))
     parts = [
         release_fingerprint(), _rendered_settings(), name,
-        timezone.localdate().isoformat(), get_script_prefix(), copies,
+        timezone.localdate().isoformat(), get_script_prefix(), copies, variant or {},
     ]
     digest = hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:32]
     return cache_keys.fragment_key(digest)
