@@ -1,20 +1,25 @@
 """How PERP's values look on perpdesk's pages: money, moments, statuses, links.
 
 Nothing here marks PERP text safe: every filter returns plain strings, which the
-template engine escapes. URLs from PERP pass `safe_url` before they become a link
-or an image.
+template engine escapes, and every tag builds its HTML with `_html`, which escapes
+each argument as format_html does. URLs from PERP pass `safe_url` before they
+become a link or an image.
 """
 
+import html
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from urllib.parse import quote, urlsplit
 
 from django import template
 from django.conf import settings
+from django.template.defaultfilters import floatformat
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
-from django.utils.html import format_html
+from django.utils.dates import MONTHS_3
+from django.utils.formats import localize
+from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
 from lookup import clock as time_source
@@ -22,6 +27,17 @@ from lookup import fragments
 from lookup.templatetags.charts import signed_amount, wallet_chart
 
 register = template.Library()
+
+
+def _html(template_text, *args):
+    """format_html without Django's check of every call for lazy strings: the tags below
+    stand in every row of a page. The same escaping (an argument with __html__ is
+    already safe; anything else goes through html.escape)."""
+    return mark_safe(template_text.format(*(_escaped(arg) for arg in args)))
+
+
+def _escaped(value):
+    return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
 
 MISSING = "—"
 CENT = Decimal("0.01")
@@ -57,9 +73,10 @@ def when(moment):
     if moment is None or moment == "":
         return MISSING
     if isinstance(moment, datetime):
-        return format_date(timezone.localtime(moment), "j M Y, H:i")
+        local = timezone.localtime(moment)
+        return f"{_day_month_year(local)}, {local:%H:%M}"
     if isinstance(moment, date):
-        return format_date(moment, "j M Y")
+        return _day_month_year(moment)
     return str(moment)
 
 
@@ -68,7 +85,12 @@ def day(moment):
     """Just the day (in TIME_ZONE), for dense tables."""
     if isinstance(moment, datetime):
         moment = timezone.localtime(moment).date()
-    return format_date(moment, "j M Y") if isinstance(moment, date) else MISSING
+    return _day_month_year(moment) if isinstance(moment, date) else MISSING
+
+
+def _day_month_year(moment):
+    # Django's date format "j M Y" without its formatter, which pages call hundreds of times.
+    return f"{moment.day} {MONTHS_3[moment.month].title()} {moment.year:04d}"
 
 
 @register.filter
@@ -156,7 +178,7 @@ def perp_link(kind, identifier):
     url = perp_web_url(kind, identifier)
     if not url:
         return ""
-    return format_html(
+    return _html(
         '<a class="pd-perp-link" href="{}" target="_blank" rel="noopener noreferrer">'
         'Open in PERP<span aria-hidden="true"> ↗</span></a>',
         url,
@@ -172,7 +194,7 @@ def thumbnail(item, size=64):
         return mark_safe(  # a constant: nothing from PERP in it
             '<span class="pd-thumb pd-thumb-missing" role="img" aria-label="No thumbnail">—</span>'
         )
-    return format_html(
+    return _html(
         '<img class="pd-thumb" src="{}" alt="Thumbnail of the artwork for {}" '
         'referrerpolicy="no-referrer" loading="lazy" width="{}" height="{}">',
         src, item.product_name or "this line", size, size,
@@ -192,7 +214,7 @@ def page_url(kind, identifier):
 register.filter("signed_amount", signed_amount)
 
 
-# The two tags below stand in every row of a page: built with format_html (which
+# The tags below stand in every row or section of a page: built with `_html` (which
 # escapes every argument) rather than as included templates, for speed.
 
 
@@ -201,7 +223,7 @@ def copyable(value, label=""):
     """An id or number as selectable text, with a copy button that JavaScript reveals."""
     if not value:
         return "—"
-    return format_html(
+    return _html(
         '<span class="pd-copyable"><code class="pd-id">{}</code><button type="button" '
         'class="pd-copy" data-copy="{}" aria-label="Copy {}" hidden>Copy</button></span>',
         value, value, label or value,
@@ -210,9 +232,159 @@ def copyable(value, label=""):
 
 @register.simple_tag
 def status_badge(status, display=None):
-    return format_html(
+    return _html(
         '<span class="pd-badge {}">{}</span>', status_tone(status), display or status_text(status)
     )
+
+
+@register.simple_tag
+def section_state(section, name):
+    """A section's failure or staleness notice; nothing while it is fine."""
+    if not section.ok:
+        return _html('<p class="pd-error" role="alert"><strong>{}:</strong> {}</p>', name, section.message)
+    if section.is_stale:
+        return _html(
+            '<p class="pd-stale" role="status">{} — showing data from {} ({})</p>',
+            section.stale_reason, _time(section.fetched_at), age(section.fetched_at),
+        )
+    return ""
+
+
+@register.simple_tag
+def fetched(section):
+    """When a section's data was fetched from PERP."""
+    if not section.fetched_at:
+        return ""
+    return _html('<span class="pd-fetched">fetched {}</span>', _time(section.fetched_at))
+
+
+def _time(moment):
+    return _html('<time datetime="{}">{}</time>', iso(moment), clock(moment))
+
+
+@register.simple_tag
+def external_link(url, text):
+    """A link to a URL from PERP, only if it is http(s); otherwise the text alone."""
+    href = safe_url(url)
+    if href:
+        return _html('<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>', href, text)
+    if url:
+        return _html('<span class="pd-unsafe-url" title="Not an http(s) link">{}</span>', text)
+    return ""
+
+
+@register.simple_tag
+def order_row(order):
+    """An order's row in the customer's orders table (its expansion is the template's)."""
+    return _html(
+        '<tr class="{}"><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td>'
+        '<td class="pd-num">{}</td><td>{}</td></tr>',
+        "pd-active" if order.is_active else "",
+        _page_link("order", order.order_id, order.order_number),
+        day(order.order_date), status_badge(order.status, order.status_display), _shipping(order),
+        money(order.total_amount, order.currency), perp_link("orders", order.order_id),
+    )
+
+
+def _page_link(kind, identifier, number):
+    """A record's number (its id if it has none) linking to its page, when it can have one."""
+    url = page_url(kind, identifier)
+    text = number or identifier
+    return _html('<a href="{}">{}</a>', url, text) if url else text
+
+
+def _shipping(order):
+    if order.actual_ship_date:
+        return f"Shipped {day(order.actual_ship_date)}"
+    if order.is_active and order.estimated_ship_date:
+        return f"Est. {day(order.estimated_ship_date)}"
+    return MISSING
+
+
+@register.simple_tag
+def invoice_rows(invoices):
+    """The rows of an invoices table (built in Python like the admin's own change list rows)."""
+    return format_html_join("", "{}", ((_invoice_row(invoice),) for invoice in invoices))
+
+
+def _invoice_row(invoice):
+    return _html(
+        '<tr class="{}"><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td>'
+        '<td class="pd-num">{}</td><td class="pd-num">{}</td><td class="pd-num{}">{}</td><td>{}</td></tr>',
+        "pd-overdue" if invoice.is_overdue else "",
+        _page_link("invoice", invoice.invoice_id, invoice.invoice_number),
+        day(invoice.invoice_date), day(invoice.due_date), status_badge(invoice.status),
+        money(invoice.total_amount, invoice.currency), money(invoice.amount_paid, invoice.currency),
+        " pd-strong" if invoice.amount_due else "", money(invoice.amount_due, invoice.currency),
+        external_link(invoice.pdf_url, "PDF"),
+    )
+
+
+@register.simple_tag
+def artwork_strip(artwork):
+    """An order's artwork items as a row of thumbnails with their status."""
+    if not artwork.artwork_items:
+        return mark_safe('<p class="pd-empty">No artwork submitted yet.</p>')
+    items = format_html_join("", (
+        '<li>{}<span class="pd-artwork-caption"><span class="pd-artwork-name">{}</span>{}</span></li>'
+    ), (
+        (thumbnail(item, 48), item.product_name or "Artwork", status_badge(item.status))
+        for item in artwork.artwork_items
+    ))
+    return _html('<ul class="pd-artwork-strip">{}</ul>', items)
+
+
+@register.simple_tag
+def stepper(production, detailed=False):
+    """Production's progress and its stages as a stepper (`detailed`: dates and notes too).
+
+    Built in Python as the tags above are: it stands in every expanded row of the
+    customer page, where as a template it was most of a first view's rendering.
+    """
+    percent = production.completion_percentage
+    progress = _html(
+        '<progress max="100" value="{}" aria-label="Production complete">{}%</progress>'
+        '<span class="pd-percent">{}% complete</span>',
+        localize(percent), floatformat(percent, 0), floatformat(percent, 0),
+    ) if percent is not None else ""
+    status = status_badge(production.overall_status) if production.overall_status else ""
+    ships = _html('<span class="pd-muted">ships {}</span>', day(production.estimated_ship_date)) \
+        if production.estimated_ship_date else ""
+    notes = _html('<p class="pd-notes"><strong>Notes:</strong> {}</p>', production.notes) \
+        if detailed and production.notes else ""
+    return _html(
+        '<div class="pd-production"><div class="pd-progress-line">{}{}{}</div>{}{}</div>',
+        progress, status, ships, _stages(production, detailed), notes,
+    )
+
+
+def _stages(production, detailed):
+    if not production.stages:
+        return mark_safe('<p class="pd-empty">PERP lists no production stages for this order.</p>')
+    steps = format_html_join("", "{}", ((_step(stage, production, detailed),) for stage in production.stages))
+    return _html('<ol class="pd-stepper{}">{}</ol>', " pd-stepper-detailed" if detailed else "", steps)
+
+
+def _step(stage, production, detailed):
+    current = bool(stage.stage_name) and stage.stage_name == production.current_stage
+    return _html(
+        '<li class="pd-step {}"{}><span class="pd-step-dot" aria-hidden="true"></span>'
+        '<span class="pd-step-name">{}</span><span class="pd-step-status">{}</span>{}</li>',
+        status_tone(stage.status), mark_safe(' aria-current="step"') if current else "",
+        stage.stage_display or stage.stage_name or "Stage", status_text(stage.status),
+        _step_dates(stage) if detailed else "",
+    )
+
+
+def _step_dates(stage):
+    dates = []
+    if stage.started_at:
+        dates.append(_html("<span>Started {}</span>", when(stage.started_at)))
+    if stage.completed_at:
+        dates.append(_html("<span>Completed {}</span>", when(stage.completed_at)))
+    if stage.estimated_completion and not stage.completed_at:
+        dates.append(_html("<span>Expected {}</span>", when(stage.estimated_completion)))
+    return _html('<span class="pd-step-dates">{}</span>', format_html_join("", "{}", ((d,) for d in dates)))
 
 
 @register.inclusion_tag("lookup/includes/balance_chart.html")
@@ -222,34 +394,40 @@ def balance_chart(wallet):
 
 @register.tag
 def renderedfrom(parser, token):
-    """{% renderedfrom "name" section [sections ...] %}...{% endrenderedfrom %}
+    """{% renderedfrom "name" section [sections ...] [name=value ...] %}...{% endrenderedfrom %}
 
     The enclosed HTML, cached under the PERP copies of the sections named (a Section
-    or a list of them; see lookup.fragments). It must depend on nothing else that
-    varies: no request, user, CSRF token or clock inside.
+    or a list of them; see lookup.fragments) and the values given by name (text the
+    HTML also depends on, such as the request's query string for paging links). It
+    must depend on nothing else that varies: no user, CSRF token or clock inside.
     """
-    name, *sections = token.split_contents()[1:] or [None]
+    bits = token.split_contents()[1:]
+    named = [bit for bit in bits if template.base.kwarg_re.match(bit).group(1)]
+    name, *sections = [bit for bit in bits if bit not in named] or [None]
     if name is None or not sections:
         raise template.TemplateSyntaxError("renderedfrom needs a name and at least one section")
+    variant = template.base.token_kwargs(named, parser)
     nodelist = parser.parse(("endrenderedfrom",))
     parser.delete_first_token()
     return RenderedFromNode(
-        nodelist, parser.compile_filter(name), [parser.compile_filter(s) for s in sections]
+        nodelist, parser.compile_filter(name), [parser.compile_filter(s) for s in sections], variant
     )
 
 
 class RenderedFromNode(template.Node):
-    def __init__(self, nodelist, name, sections):
+    def __init__(self, nodelist, name, sections, variant):
         self.nodelist = nodelist
         self.name = name
         self.sections = sections
+        self.variant = variant  # {name: FilterExpression}
 
     def render(self, context):
         sections = []
         for expression in self.sections:
             resolved = expression.resolve(context)
             sections.extend(resolved if isinstance(resolved, (list, tuple)) else [resolved])
+        variant = {key: str(expression.resolve(context)) for key, expression in self.variant.items()}
         html = fragments.render_cached(
-            self.name.resolve(context), sections, lambda: self.nodelist.render(context)
+            self.name.resolve(context), sections, lambda: self.nodelist.render(context), variant=variant
         )
         return mark_safe(html)  # our own template's output, escaped when it was rendered
