@@ -50,23 +50,24 @@ def customer(request, customer_id):
 @require_safe
 def order(request, order_id):
     page = overview.order_overview(order_id=order_id)
-    _audit_view(request, "order", order_id, page, customer_id=_customer_of(page.order))
-    if page.not_found:
-        return _not_found(request, "order", order_id)
-    number = page.order.value.order_number if page.order.value else None
-    return _render(request, "lookup/order.html", {"page": page, "title": f"Order {number or order_id}"})
+    return _record_page(request, "order", order_id, page, page.order, "order_number")
 
 
 @require_safe
 def invoice(request, invoice_id):
     page = overview.invoice_overview(invoice_id=invoice_id)
-    _audit_view(request, "invoice", invoice_id, page, customer_id=_customer_of(page.invoice))
+    return _record_page(request, "invoice", invoice_id, page, page.invoice, "invoice_number")
+
+
+def _record_page(request, kind, identifier, page, record, number_field):
+    """An order or invoice page: audited, "not found" when PERP has no such record,
+    titled with the record's number (its id while PERP gives none)."""
+    _audit_view(request, kind, identifier, page, customer_id=_customer_of(record))
     if page.not_found:
-        return _not_found(request, "invoice", invoice_id)
-    number = page.invoice.value.invoice_number if page.invoice.value else None
-    return _render(
-        request, "lookup/invoice.html", {"page": page, "title": f"Invoice {number or invoice_id}"}
-    )
+        return _not_found(request, kind, identifier)
+    number = getattr(record.value, number_field) if record.value else None
+    title = f"{kind.capitalize()} {number or identifier}"
+    return _render(request, f"lookup/{kind}.html", {"page": page, "title": title})
 
 
 @require_POST

@@ -15,22 +15,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bench.servers import start_instance, stop_instance, wait_until_healthy
+from bench.site import OIDC_ENV  # an identity provider never contacted unless a test signs in
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 # Nothing listens on the discard port: PERP is down unless a test points it elsewhere.
 PERP_DOWN_URL = "http://127.0.0.1:9/api"
 
-# Sign-in at an identity provider that is never contacted unless a test signs in.
-OIDC_ENV = {
-    "OIDC_OP_ISSUER": "https://sso.example.com",
-    "OIDC_OP_AUTHORIZATION_ENDPOINT": "https://sso.example.com/oauth2/authorize",
-    "OIDC_OP_TOKEN_ENDPOINT": "https://sso.example.com/oauth2/token",
-    "OIDC_OP_USER_ENDPOINT": "https://sso.example.com/oauth2/userinfo",
-    "OIDC_OP_JWKS_ENDPOINT": "https://sso.example.com/oauth2/jwks",
-    "OIDC_RP_CLIENT_ID": "perpdesk",
-    "OIDC_RP_CLIENT_SECRET": "oidc-client-secret-for-tests",
-}
 # perpdesk/settings.py in production, with throwaway secrets.
 PRODUCTION_ENV = {
     **OIDC_ENV,

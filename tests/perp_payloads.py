@@ -267,3 +267,12 @@ FAILURES = {
     "not_json": "PERP sent an answer perpdesk could not read",
     "wrong_shape": "PERP sent an answer perpdesk could not read",
 }
+
+
+def assert_only_this_section_failed(page, section, failure, sections):
+    """`page` says why `section` failed and still shows every other section's text.
+    `sections`: {section name: (PERP path, text the section shows)}."""
+    assert f"<strong>{section}:</strong> {FAILURES[failure]}" in page, f"no {failure} notice for {section}"
+    for other, (_, text) in sections.items():
+        if other != section:
+            assert text in page, f"{other} missing when {section} fails with {failure}"
