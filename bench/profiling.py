@@ -6,6 +6,7 @@ fan-out threads (lookup.fanout) show there as the request waiting for them, insi
 the "PERP data from the cache" phase.
 """
 
+import gc
 from collections import Counter
 from pathlib import Path
 
@@ -30,6 +31,7 @@ def profile_page(path, *, session_key, requests, report_path):
     """Profile `requests` GETs of the warm page; the summary, and the full report written out."""
     client = _signed_in_client(session_key)
     _expect_ok(client.get(path))  # the first request loads templates and fills the cache
+    gc.freeze()  # as a gunicorn worker does once loaded (gunicorn.conf.py)
     profiler = Profiler(interval=0.0005)
     with profiler:
         for _ in range(requests):

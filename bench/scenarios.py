@@ -64,11 +64,17 @@ class Bench:
 
 
 def warm_up(bench):
-    """Every worker of every instance loads its code and templates before anything is timed."""
+    """Every worker of every instance loads its code and templates before anything is timed,
+    and its request threads make a first view's PERP calls once (their fan-out threads then
+    exist, as they do in a server that has been up a while)."""
     for instance in (bench.main, bench.second, bench.outage):
         for path in (HEALTHZ, bench.signed_in_trivial_path, bench.page_path):
             load.run_load(instance.url, path, cookies=bench.cookies, seconds=bench.scale.warm_up_seconds,
                           max_requests=500)
+    for _ in range(bench.scale.cold_warm_up_bursts):
+        for instance in (bench.main, bench.second):
+            bench.start_cold()
+            load.burst([bench.page_url(instance)] * len(bench.cookies), bench.cookies)
     bench.start_cold()
 
 
