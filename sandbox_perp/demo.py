@@ -3,11 +3,13 @@
     .venv/bin/python -m sandbox_perp.demo [--port 8000] [--perp-port 8765]
 
 Starts the sandbox PERP, migrates perpdesk's embedded SQLite database, creates a demo
-staff login and serves perpdesk with Django's development server until Ctrl-C.
+staff login and serves perpdesk with Django's development server until Ctrl-C (or
+SIGTERM).
 """
 
 import argparse
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -60,6 +62,8 @@ def parse_args():
 
 def main():
     args = parse_args()
+    # A plain kill (SIGTERM) stops the demo as Ctrl-C does: the development server goes too.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     sandbox = SandboxServer(port=args.perp_port, key=SANDBOX_KEY)
     sandbox.start()
     env = demo_environment(sandbox.base_url, sandbox.base_url.rsplit("/api", 1)[0])
@@ -74,12 +78,26 @@ def main():
         print(f"\nperpdesk is running at http://127.0.0.1:{args.port}/")
         print(f"Sign in as {DEMO_USERNAME} / {DEMO_PASSWORD}")
         print(f"Sandbox PERP: {sandbox.base_url} (key {SANDBOX_KEY}). Stop with Ctrl-C.\n", flush=True)
-        server.wait()
+        wait_while_running(server)
     except KeyboardInterrupt:
         pass
     finally:
-        server.terminate()
+        stop_server(server)
         sandbox.stop()
+
+
+def wait_while_running(server):
+    # Short sleeps rather than one blocking wait(), so a stop signal is acted on at once.
+    while server.poll() is None:
+        time.sleep(0.2)
+
+
+def stop_server(server, grace_seconds=5):
+    server.terminate()
+    try:
+        server.wait(timeout=grace_seconds)
+    except subprocess.TimeoutExpired:
+        server.kill()
 
 
 def wait_for_port(port, server, timeout=60):

@@ -2,6 +2,7 @@
 
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -36,23 +37,58 @@ def _read_banner(process, timeout=90):
     raise AssertionError(f"the demo printed no URL and credentials:\n{output}")
 
 
-@pytest.fixture
-def demo(tmp_path):
+def _start_demo(tmp_path, port):
     env = {
         key: value for key, value in os.environ.items()
         if not key.startswith(("PERP_", "DJANGO_SETTINGS_MODULE", "SECRET_KEY", "ALLOWED_HOSTS"))
     }
-    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}", PYTHONUNBUFFERED="1")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sandbox_perp.demo",
-         "--port", str(_free_port()), "--perp-port", str(_free_port())],
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}", PYTHONUNBUFFERED="1",
+               PYTHONFAULTHANDLER="1")
+    return subprocess.Popen(
+        [sys.executable, "-m", "sandbox_perp.demo", "--port", str(port), "--perp-port", str(_free_port())],
         cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
+
+
+def _stop(process):
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGABRT)  # the fault handler prints where each thread is stuck
+        output, _ = process.communicate(timeout=20)
+        raise AssertionError(f"the demo did not stop on SIGTERM:\n{output[-6000:]}") from None
+
+
+def _answers(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def demo(tmp_path):
+    process = _start_demo(tmp_path, _free_port())
     try:
         yield _read_banner(process)
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        _stop(process)
+
+
+def test_stopping_the_demo_stops_its_development_server(tmp_path):
+    port = _free_port()
+    process = _start_demo(tmp_path, port)
+    try:
+        _read_banner(process)
+    finally:
+        _stop(process)
+
+    deadline = time.monotonic() + 10
+    while _answers(port) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _answers(port), "the development server outlived the demo"
 
 
 def _sign_in(session, url, username, password):
