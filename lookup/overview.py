@@ -34,6 +34,7 @@ class Section:
     stale_because: PERPError | None = None  # PERP failed; this is an older copy
     error: BaseException | None = None
     version: str = ""  # the Reading's: identifies the copy (lookup.fragments keys on it)
+    fresh_until: datetime | None = None  # the Reading's: when its cached copy stops being fresh
 
     @classmethod
     def from_outcome(cls, outcome, shape=None):
@@ -42,7 +43,10 @@ class Section:
             return cls(error=outcome.error)
         reading = outcome.value
         value = reading.value if shape is None else shape(reading.value)
-        return cls(value, reading.fetched_at, reading.stale_because, version=reading.version)
+        return cls(
+            value, reading.fetched_at, reading.stale_because, version=reading.version,
+            fresh_until=reading.fresh_until,
+        )
 
     @classmethod
     def not_loaded(cls, missing):
@@ -87,6 +91,15 @@ class PageSections:
     @property
     def is_stale(self):
         return any(section.is_stale for section in self.sections)
+
+    @property
+    def fresh_until(self):
+        """When the page's first cached copy stops being fresh; None unless every section
+        is a fresh cached copy (none failed, none stale, none read past the cache)."""
+        sections = self.sections
+        if not all(section.ok and not section.is_stale and section.fresh_until for section in sections):
+            return None
+        return min(section.fresh_until for section in sections)
 
 
 # --- Paging -------------------------------------------------------------------------
@@ -232,6 +245,11 @@ class CustomerOverview(PageSections):
         return self.profile.ok and self.profile.value is None
 
     @property
+    def customer_ids(self):
+        """The customers whose PERP data this page read."""
+        return {self.customer_id}
+
+    @property
     def customer(self):
         return self.profile.value
 
@@ -348,6 +366,11 @@ class OrderOverview(PageSections):
     def not_found(self):
         return self.order.ok and self.order.value is None
 
+    @property
+    def customer_ids(self):
+        """The customers whose PERP data this page read."""
+        return _customer_ids(self.order.value)
+
 
 def order_overview(*, order_id, refresh=False):
     """The order page: the order, its production, artwork and invoices."""
@@ -411,6 +434,11 @@ class InvoiceOverview(PageSections):
     @property
     def not_found(self):
         return self.invoice.ok and self.invoice.value is None
+
+    @property
+    def customer_ids(self):
+        """The customers whose PERP data this page read."""
+        return _customer_ids(self.invoice.value, self.customer.value)
 
 
 def invoice_overview(*, invoice_id, refresh=False):
@@ -502,6 +530,16 @@ class SearchResult:
     @property
     def nothing_found(self):
         return not self.problem and not self.matches and not self.failures
+
+    @property
+    def customer_ids(self):
+        """The customers whose PERP data this search read."""
+        return _customer_ids(*(match.record for match in self.matches))
+
+
+def _customer_ids(*records):
+    """The customer ids of these PERP records (Customer, Order, Invoice; None: skipped)."""
+    return {record.customer_id for record in records if getattr(record, "customer_id", None)}
 
 
 def search(*, query, refresh=False):

@@ -78,6 +78,7 @@ class Reading:
     fetched_at: datetime  # when PERP produced this copy (aware, UTC)
     stale_because: PERPError | None = None  # PERP's failure when an older copy is served
     version: str = ""  # tells this copy from any other; "" for a copy read past the cache
+    fresh_until: datetime | None = None  # when the cached copy stops being fresh; None: read past the cache
 
     @property
     def is_stale(self):
@@ -101,7 +102,7 @@ class CachedReading:
         return clock.now() < self.fresh_until
 
     def reading(self, *, stale_because=None):
-        return Reading(self.value, self.fetched_at, stale_because, self.fetch_id)
+        return Reading(self.value, self.fetched_at, stale_because, self.fetch_id, self.fresh_until)
 
 
 class PERPReader:
@@ -143,7 +144,7 @@ class PERPReader:
         for name, (read, key) in reads.items():
             entry = found.get(key)
             if entry is not None and entry.is_fresh():
-                _notify("hit", read.resource)
+                notify_cache_event("hit", read.resource.name)
                 copies[name] = entry.reading()
             elif entry is not None and stale_allowed:
                 kept_from_perp = PERPUnavailable(read.resource.endpoint, "breaker_open", attempts=0)
@@ -180,7 +181,7 @@ def _prepare_misses(misses, permit):
         attempt = attempts.pop(key, None)  # a key read twice in a round: the second waits
         if attempt is not None and attempt.lock is not None and _stored_since(attempt.value, cached):
             singleflight.release(attempt.lock)
-            _notify("hit", read.resource)
+            notify_cache_event("hit", read.resource.name)
             copies[name] = attempt.value.reading()
         else:
             read.prepared[key] = _Prepared(cached, attempt, permit)
@@ -253,10 +254,10 @@ def _read(resource, call, key, refresh):
     try:
         cached = cache_store.get(key)
     except CacheUnavailable:
-        _notify("error", resource)
+        notify_cache_event("error", resource.name)
         return Reading(call(), clock.now())
     if cached is not None and cached.is_fresh() and not refresh:
-        _notify("hit", resource)
+        notify_cache_event("hit", resource.name)
         return cached.reading()
     return _fetch_once(resource, key, call, cached, refresh)
 
@@ -279,7 +280,7 @@ def _fetch_once(resource, key, call, cached, refresh, prepared=None):
         # Without this look the holder that just finished and a reader that missed a
         # moment before it stored would both call PERP for the same thing.
         singleflight.release(attempt.lock)
-        _notify("hit", resource)
+        notify_cache_event("hit", resource.name)
         return attempt.value.reading()
     return _fetch_and_store(resource, key, call, cached, refresh, lock=attempt.lock, permit=permit)
 
@@ -293,7 +294,7 @@ def _wait_for_other_reader(resource, key, cached):
     """Its copy; the stale copy if it is slow; None if it failed: then ask PERP ourselves."""
     outcome = singleflight.wait_for_holder(key, is_newer=lambda entry: _is_newer(entry, cached))
     if outcome.value is not None:
-        _notify("hit", resource)
+        notify_cache_event("hit", resource.name)
         return outcome.value.reading()
     if outcome.holder_still_busy and cached is not None:
         wait_seconds = settings.PERP_CACHE_WAIT_SECONDS
@@ -329,7 +330,7 @@ def _call_through_breaker(resource, call, refresh, permit=None):
         permit = breaker.admit()
     if permit is None:
         raise PERPUnavailable(resource.endpoint, "breaker_open", attempts=0)
-    _notify("bypass" if refresh else "miss", resource)
+    notify_cache_event("bypass" if refresh else "miss", resource.name)
     try:
         value = call()
     except PERPUnavailable:
@@ -343,7 +344,7 @@ def _call_through_breaker(resource, call, refresh, permit=None):
 
 
 def _serve_stale(resource, cached, error):
-    _notify("stale", resource)
+    notify_cache_event("stale", resource.name)
     return cached.reading(stale_because=error)
 
 
@@ -375,12 +376,13 @@ def _store(resource, key, entry, lock):
     try:
         singleflight.store_and_release(lock, key, entry, _keep_seconds(resource, entry.value))
     except CacheUnavailable:
-        _notify("error", resource)
+        notify_cache_event("error", resource.name)
 
 
-def _notify(event, resource):
+def notify_cache_event(event, resource_name):
+    """Tell CACHE_OBSERVERS; `resource_name` may also name a cached page part."""
     for observer in CACHE_OBSERVERS:
         try:
-            observer(event, resource.name)
+            observer(event, resource_name)
         except Exception:  # metrics must never break a read
             logger.warning("Cache observer %r failed on %s", observer, event, exc_info=True)
