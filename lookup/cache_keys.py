@@ -54,6 +54,11 @@ def fragment_key(digest):
     return f"{NAMESPACE}:fragment:v{SCHEMA_VERSION}:{_perp_instance()}:{digest}"
 
 
+def customer_generation_key(customer_id):
+    """Key of the token that a Refresh of anything of this customer's replaces."""
+    return f"{NAMESPACE}:generation:v{SCHEMA_VERSION}:{_perp_instance()}:{_digest('customer', customer_id)}"
+
+
 def lock_key(key):
     return f"{key}:lock"
 

@@ -16,11 +16,12 @@ from contextvars import ContextVar
 from django.utils.functional import empty
 
 from lookup.perp.client import CALL_OBSERVERS
-from lookup.reading import CACHE_OBSERVERS
+from lookup.reading import CACHE_OBSERVERS, RESOURCES
 
 logger = logging.getLogger("perpdesk.request")
 
-CACHE_EVENTS = ("hit", "miss", "stale", "bypass", "error")
+CACHE_EVENTS = ("hit", "miss", "stale", "bypass", "error")  # of PERP copies
+COPY_RESOURCES = frozenset(resource.name for resource in RESOURCES.values())
 
 
 class RequestStats:
@@ -54,7 +55,8 @@ def _count_call(record):
 def _count_cache_event(event, resource):
     stats = request_stats.get()
     if stats is not None:
-        stats.add_cache_event(event)
+        # Other names are pages kept whole (lookup.page_snapshots), not PERP copies.
+        stats.add_cache_event(event if resource in COPY_RESOURCES else f"page_{event}")
 
 
 CALL_OBSERVERS.append(_count_call)
@@ -85,6 +87,7 @@ def request_fields(request, response, stats, duration_ms):
         "perp_calls": stats.perp_calls,
         "perp_ms": stats.perp_ms,
         **{f"cache_{event}": stats.cache[event] for event in CACHE_EVENTS},
+        "page_kept": stats.cache["page_hit"] > 0,  # shown whole from an earlier view
     }
 
 

@@ -15,7 +15,8 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
-from lookup import overview
+from lookup import overview, page_snapshots
+from lookup.customer_page import customer_page
 from lookup.audit import Action, Outcome, audit_record, recent_lookups
 from lookup.templatetags.perpdesk import page_url
 
@@ -36,15 +37,11 @@ def search(request):
 
 @require_safe
 def customer(request, customer_id):
-    page = overview.customer_overview(
-        customer_id=customer_id,
-        orders_page=overview.page_number(request.GET.get("orders_page")),
-        invoices_page=overview.page_number(request.GET.get("invoices_page")),
-    )
+    page = customer_page(request, customer_id)
     _audit_view(request, "customer", customer_id, page, customer_id=customer_id)
     if page.not_found:
         return _not_found(request, "customer", customer_id)
-    return _render(request, "lookup/customer.html", {"page": page, "title": _customer_title(page)})
+    return _render(request, "lookup/customer.html", {"page": page, "title": page.title})
 
 
 @require_safe
@@ -112,7 +109,9 @@ def _read_again(request, target):
         return
     read = REFRESHERS.get(match.view_name)
     if read:
-        read(match.kwargs, QueryDict(parts.query))
+        result = read(match.kwargs, QueryDict(parts.query))
+        for customer_id in getattr(result, "customer_ids", ()):
+            page_snapshots.forget(customer_id)  # their pages kept whole show the new copies
         kind = match.view_name.removeprefix("admin:")
         audit_record(
             request=request, action=Action.REFRESH, kind=kind, object_ids=match.kwargs.values(),
@@ -171,9 +170,3 @@ def _not_found(request, kind, identifier):
     context = {"title": title, "kind": kind, "identifier": identifier}
     return _render(request, "lookup/not_found.html", context, status=404)
 
-
-def _customer_title(page):
-    customer = page.customer
-    if customer and customer.name:
-        return customer.name
-    return f"Customer {page.customer_id}"

@@ -62,10 +62,20 @@ def test_it_logs_one_line_per_request(alice_client, fake, json_log):
 
 def test_it_counts_cache_hits_on_the_next_visit(alice_client, fake, json_log):
     alice_client.get(CUSTOMER_URL)
-    alice_client.get(CUSTOMER_URL)
+    alice_client.get(CUSTOMER_URL + "?from=ticket")  # not the page kept whole: its copies are read
 
     first, second = request_lines(json_log())
     assert (second["perp_calls"], second["cache_hit"], second["cache_miss"]) == (0, 4, 0)
+    assert (first["page_kept"], second["page_kept"]) == (False, False)
+
+
+def test_it_says_when_a_page_was_shown_whole_from_an_earlier_view(alice_client, fake, json_log):
+    alice_client.get(CUSTOMER_URL)
+    alice_client.get(CUSTOMER_URL)
+
+    first, second = request_lines(json_log())
+    assert (second["perp_calls"], second["cache_hit"], second["cache_miss"]) == (0, 0, 0)
+    assert (first["page_kept"], second["page_kept"]) == (False, True)
 
 
 def test_it_logs_each_perp_call_once_with_the_request_id(alice_client, fake, json_log):
