@@ -6,7 +6,7 @@ is kept (lookup.page_snapshots) and shown again until its first copy stops being
 or someone refreshes anything of that customer's.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.template.loader import render_to_string
@@ -29,6 +29,7 @@ class CustomerPage:
     is_stale: bool = False
     auth_failed: bool = False
     not_found: bool = False
+    breaker_open: bool | None = None  # known when the page was found kept; None: not read yet
 
     # Rendered by perpdesk's own templates, which escaped PERP's data then.
     @property
@@ -44,7 +45,7 @@ def customer_page(request, customer_id):
     variant = request.GET.urlencode()
     found = page_snapshots.read(SNAPSHOT_NAME, customer_id, variant)
     if found.page is not None:
-        return found.page
+        return replace(found.page, breaker_open=found.breaker_open)
     sections = overview.customer_overview(
         customer_id=customer_id,
         orders_page=overview.page_number(request.GET.get("orders_page")),

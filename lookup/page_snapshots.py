@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 
-from lookup import cache_keys, cache_store, clock, fragments
+from lookup import breaker, cache_keys, cache_store, clock, fragments
 from lookup.cache_store import CacheUnavailable
 from lookup.reading import notify_cache_event
 
@@ -36,20 +36,22 @@ class Snapshot:
 class Found:
     page: Any  # the snapshot's page, or None: assemble the page and `store` it
     generation: str  # to store a newly assembled page under
+    # Read in the same round trip, for the page's banner: a kept page makes no other read.
+    breaker_open: bool | None = None
 
 
 def read(name, customer_id, variant):
     """The kept page for this customer and `variant` (the query string), if still good."""
     key, generation_key = _key(name, customer_id, variant), cache_keys.customer_generation_key(customer_id)
     try:
-        found = cache_store.get_many([key, generation_key])
+        found = cache_store.get_many([key, generation_key, *breaker.state_keys()])
     except CacheUnavailable:
         return Found(None, "")
     generation = found.get(generation_key, "")
     snapshot = found.get(key)
     usable = isinstance(snapshot, Snapshot) and snapshot.generation == generation and clock.now() < snapshot.until
     notify_cache_event("hit" if usable else "miss", name)
-    return Found(snapshot.page if usable else None, generation)
+    return Found(snapshot.page if usable else None, generation, breaker.state_of(found) != breaker.CLOSED)
 
 
 def store(name, customer_id, variant, page, *, until, generation):

@@ -40,5 +40,7 @@ class PerpdeskAdminSite(admin.AdminSite):
         context = super().each_context(request)
         context["site_url"] = None  # the site *is* perpdesk: no "View site" link
         context["search_query"] = request.GET.get("q", "")[:254] if request.method == "GET" else ""
-        context["perp_breaker_open"] = breaker_is_open()  # lookup/_perp_banner.html
+        # Read only if lookup/_perp_banner.html is rendered (the template calls it), and
+        # only if the view does not know it already.
+        context["perp_breaker_open"] = breaker_is_open
         return context

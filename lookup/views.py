@@ -41,7 +41,10 @@ def customer(request, customer_id):
     _audit_view(request, "customer", customer_id, page, customer_id=customer_id)
     if page.not_found:
         return _not_found(request, "customer", customer_id)
-    return _render(request, "lookup/customer.html", {"page": page, "title": page.title})
+    context = {"page": page, "title": page.title}
+    if page.breaker_open is not None:
+        context["perp_breaker_open"] = page.breaker_open  # read with the kept page
+    return _render(request, "lookup/customer.html", context)
 
 
 @require_safe

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 
-from lookup import clock, overview, page_snapshots
+from lookup import breaker, clock, overview, page_snapshots
 from lookup.models import AuditEntry
 from tests import perp_payloads as p
 from tests.cache_support import cache_backend, frozen_clock  # noqa: F401 (fixtures)
@@ -170,6 +170,15 @@ def test_each_query_string_is_a_page_of_its_own(alice_client, fake, overview_rea
     _page(alice_client, URL + "?orders_page=2")
 
     assert [read["orders_page"] for read in overview_reads] == [1, 2]
+
+
+def test_a_kept_page_says_when_perp_stopped_answering_since(alice_client, fake, overview_reads):
+    assert "PERP is not answering" not in _page(alice_client)
+    for _ in range(settings.PERP_BREAKER_FAILURES):
+        breaker.record_unavailable(breaker.Permit())
+
+    assert "PERP is not answering" in _page(alice_client)
+    assert len(overview_reads) == 1
 
 
 def test_a_view_of_the_kept_page_is_audited(alice_client, fake):
