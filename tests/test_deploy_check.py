@@ -35,7 +35,7 @@ def test_it_defaults_to_https_everywhere_in_production():
     assert values["SECURE_HSTS_SECONDS"] == 365 * 24 * 3600
     assert (values["SESSION_COOKIE_NAME"], values["CSRF_COOKIE_NAME"]) == ("__Host-sessionid", "__Host-csrftoken")
     assert values["SESSION_COOKIE_SECURE"] is True
-    assert values["STORAGES"]["staticfiles"]["BACKEND"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    assert values["STORAGES"]["staticfiles"]["BACKEND"] == "perpdesk.storage.StaticFilesStorage"
     assert values["SETTINGS_ERRORS"] == []
 
 
