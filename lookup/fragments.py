@@ -12,7 +12,7 @@ The key also carries everything else the HTML depends on:
 - today's date in TIME_ZONE (overdue invoices, "today" times);
 - the URL prefix the links are reversed under;
 - for a stale copy, its notice and age, which are shown inside some fragments;
-- any other text the template names (`variant`: the query string paging links keep).
+- any other text a caller names (`variant`: lookup.page_snapshots' customer and query string).
 A section that failed has no copy to name: such a fragment is rendered, not cached.
 
 During a request, new fragments are written to the cache together once the response
@@ -39,10 +39,9 @@ RENDERED_SETTINGS = ("TIME_ZONE", "PERP_WEB_URL", "STATIC_URL", "LANGUAGE_CODE",
 SOURCE_SUFFIXES = (".py", ".html")
 
 
-def render_cached(name, sections, render, *, variant=None):
-    """`render()`'s HTML for these sections (and `variant`, {name: text}), from the cache
-    when it has it."""
-    key = fragment_key(name, sections, variant)
+def render_cached(name, sections, render):
+    """`render()`'s HTML for these sections, from the cache when it has it."""
+    key = fragment_key(name, sections)
     if key is None:
         return render()
     try:

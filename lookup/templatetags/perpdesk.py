@@ -394,40 +394,32 @@ def balance_chart(wallet):
 
 @register.tag
 def renderedfrom(parser, token):
-    """{% renderedfrom "name" section [sections ...] [name=value ...] %}...{% endrenderedfrom %}
+    """{% renderedfrom "name" section [sections ...] %}...{% endrenderedfrom %}
 
     The enclosed HTML, cached under the PERP copies of the sections named (a Section
-    or a list of them; see lookup.fragments) and the values given by name (text the
-    HTML also depends on, such as the request's query string for paging links). It
-    must depend on nothing else that varies: no user, CSRF token or clock inside.
+    or a list of them; see lookup.fragments). It must depend on nothing else that
+    varies: no request, user, CSRF token or clock inside.
     """
-    bits = token.split_contents()[1:]
-    named = [bit for bit in bits if template.base.kwarg_re.match(bit).group(1)]
-    name, *sections = [bit for bit in bits if bit not in named] or [None]
+    name, *sections = token.split_contents()[1:] or [None]
     if name is None or not sections:
         raise template.TemplateSyntaxError("renderedfrom needs a name and at least one section")
-    variant = template.base.token_kwargs(named, parser)
     nodelist = parser.parse(("endrenderedfrom",))
     parser.delete_first_token()
     return RenderedFromNode(
-        nodelist, parser.compile_filter(name), [parser.compile_filter(s) for s in sections], variant
+        nodelist, parser.compile_filter(name), [parser.compile_filter(s) for s in sections]
     )
 
 
 class RenderedFromNode(template.Node):
-    def __init__(self, nodelist, name, sections, variant):
+    def __init__(self, nodelist, name, sections):
         self.nodelist = nodelist
         self.name = name
         self.sections = sections
-        self.variant = variant  # {name: FilterExpression}
 
     def render(self, context):
         sections = []
         for expression in self.sections:
             resolved = expression.resolve(context)
             sections.extend(resolved if isinstance(resolved, (list, tuple)) else [resolved])
-        variant = {key: str(expression.resolve(context)) for key, expression in self.variant.items()}
-        html = fragments.render_cached(
-            self.name.resolve(context), sections, lambda: self.nodelist.render(context), variant=variant
-        )
+        html = fragments.render_cached(self.name.resolve(context), sections, lambda: self.nodelist.render(context))
         return mark_safe(html)  # our own template's output, escaped when it was rendered
