@@ -15,10 +15,11 @@ from pyinstrument import Profiler
 BASE_DIR = Path(__file__).resolve().parent.parent
 OWN_PACKAGES = ("lookup", "perpdesk", "templates")
 TEMPLATES = "templates"
-CACHED_READS = "PERP data from the cache (fan-out)"
+CACHED_READS = "PERP data from the cache (the kept page, or the copies)"
 # The outermost call of each phase of a page view: (phase, file ending, function).
 PHASES = (
     (TEMPLATES, "django/template/response.py", "render"),
+    (CACHED_READS, "lookup/page_snapshots.py", "read"),
     (CACHED_READS, "lookup/overview.py", "customer_overview"),
     ("audit row", "lookup/audit.py", "audit_record"),
     ("session save", "django/contrib/sessions/backends/db.py", "save"),
