@@ -115,6 +115,17 @@ def test_refreshing_another_page_of_the_customers_retires_it_too(alice_client, f
     assert "Trimming and binding" in _page(alice_client)
 
 
+def test_refreshing_one_of_the_customers_invoices_retires_it_too(alice_client, fake):
+    fake.ok("/invoices/INV-70001", p.invoice())
+    fake.ok("/orders/ORD-50001", p.order("ORD-50001"))
+    _page(alice_client)
+    _name_becomes(fake, "Ada King")
+
+    alice_client.post("/refresh/", {"next": "/invoices/INV-70001/"})  # reads the customer's copy again
+
+    assert "Ada King" in _page(alice_client)
+
+
 def test_refreshing_a_search_that_found_the_customer_retires_it(alice_client, fake):
     _page(alice_client)
     _name_becomes(fake, "Ada King")
