@@ -8,6 +8,7 @@ test_auth_proxy_gunicorn.py: WSGI folds it onto the same key, so only the server
 import logging
 from ipaddress import ip_network
 
+import jwt
 import pytest
 from django.contrib.auth.models import User
 
@@ -241,3 +242,63 @@ def test_it_maps_groups_from_the_token_claim(client, jwt_mode, signing_key):
 
     user = User.objects.get(username="proxy:sam@printshop.test")
     assert [g.name for g in user.groups.all()] == ["Auditors"]
+
+
+# --- Algorithm confusion: the token's "alg" must fit the published key -------------------
+def hmac_token_keyed_with(public_jwk_pem, claims, kid):
+    """HS256 "signed" with the RSA public key as the secret, as an attacker who read the
+    JWKS would make it (PyJWT itself refuses to build one)."""
+    import base64
+    import hashlib
+    import hmac
+    import json
+
+    def b64(data):
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    header = b64(json.dumps({"alg": "HS256", "typ": "JWT", "kid": kid}).encode())
+    payload = b64(json.dumps(claims).encode())
+    signature = hmac.new(public_jwk_pem, f"{header}.{payload}".encode(), hashlib.sha256).digest()
+    return f"{header}.{payload}.{b64(signature)}"
+
+
+def public_pem(signing_key):
+    from cryptography.hazmat.primitives import serialization
+
+    return signing_key.private_key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
+def test_it_refuses_a_proxy_token_whose_algorithm_does_not_fit_the_rsa_key(client, jwt_mode, signing_key, caplog):
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    claims = token_claims(issuer=JWT_ISSUER, audience=JWT_AUDIENCE, email="sam@printshop.test")
+    elliptic = ec.generate_private_key(ec.SECP256R1())
+    token = jwt.encode(claims, elliptic, algorithm="ES256", headers={"kid": signing_key.kid})
+
+    response = visit(client, HTTP_X_GOOG_IAP_JWT_ASSERTION=token)
+
+    assert response.status_code == 200 and signed_in_username(client) is None
+    assert "token algorithm 'ES256' does not fit key 'test-key-1' (a RS256 key)" in caplog.text
+
+
+def test_it_refuses_an_hmac_token_keyed_with_the_published_public_key(client, jwt_mode, signing_key, caplog):
+    jwt_mode.PROXY_JWT_ALGORITHMS = ["RS256", "HS256"]  # even when HS256 is (wrongly) configured
+    claims = token_claims(issuer=JWT_ISSUER, audience=JWT_AUDIENCE, email="sam@printshop.test")
+    token = hmac_token_keyed_with(public_pem(signing_key), claims, signing_key.kid)
+
+    response = visit(client, HTTP_X_GOOG_IAP_JWT_ASSERTION=token)
+
+    assert response.status_code == 200 and signed_in_username(client) is None
+    assert "token algorithm 'HS256' is not one of PROXY_JWT_ALGORITHMS" in caplog.text
+
+
+def test_a_staff_page_sends_the_holder_of_a_mismatched_token_to_sign_in(client, jwt_mode, signing_key):
+    claims = token_claims(issuer=JWT_ISSUER, audience=JWT_AUDIENCE, email="sam@printshop.test")
+    token = signing_key.sign(claims, alg="PS256")  # an RSA key, but not the algorithm it is published for
+    jwt_mode.PROXY_JWT_ALGORITHMS = ["RS256", "PS256"]
+
+    response = client.get("/", REMOTE_ADDR=PROXY, HTTP_X_GOOG_IAP_JWT_ASSERTION=token)
+
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
