@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from django.core import checks
 from django.test import override_settings
 
 from lookup.auth.checks import check_auth_settings
@@ -21,8 +22,9 @@ OIDC = {
 
 
 def _messages(**settings):
+    """The errors' texts (warnings are looked at by their own tests)."""
     with override_settings(**settings):
-        return [message.msg for message in check_auth_settings()]
+        return [message.msg for message in check_auth_settings() if message.level >= checks.ERROR]
 
 
 def test_it_accepts_a_complete_oidc_configuration():
@@ -62,6 +64,67 @@ def test_it_requires_what_verifies_a_proxy_token():
         "PROXY_JWKS_URL is not set: needed to verify the proxy's token (PROXY_JWT_HEADER).",
         "PROXY_JWT_AUDIENCE is not set: needed to verify the proxy's token (PROXY_JWT_HEADER).",
     ]
+
+
+JWT_PROXY = {
+    "AUTH_MODE": "proxy",
+    "PROXY_JWT_HEADER": "Cf-Access-Jwt-Assertion",
+    "PROXY_JWKS_URL": "https://team.cloudflareaccess.com/cdn-cgi/access/certs",
+    "PROXY_JWT_ISSUER": "https://team.cloudflareaccess.com",
+    "PROXY_JWT_AUDIENCE": "4714c1358e65fe4b408ad6d432a5f878f08194bdb4752441fd56faefa9b2b6f2",
+    "PROXY_JWT_ALGORITHMS": ["RS256"],
+    "PROXY_DEFAULT_GROUPS": ["Support"],
+}
+
+
+def test_it_accepts_a_complete_signed_proxy_configuration():
+    assert _messages(DEBUG=False, **JWT_PROXY) == []
+
+
+def test_it_wants_the_proxy_keys_over_https_in_production():
+    plain = {**JWT_PROXY, "PROXY_JWKS_URL": "http://team.cloudflareaccess.com/cdn-cgi/access/certs"}
+
+    assert _messages(DEBUG=False, **plain) == ["PROXY_JWKS_URL must be an https URL in production."]
+    assert _messages(DEBUG=True, **plain) == []  # a laptop's test proxy on loopback
+
+
+def test_it_refuses_shared_secret_algorithms_for_proxy_tokens():
+    [message] = _messages(DEBUG=False, **{**JWT_PROXY, "PROXY_JWT_ALGORITHMS": ["RS256", "HS256"]})
+
+    assert message.startswith("PROXY_JWT_ALGORITHMS must list public-key algorithms only (")
+    assert _messages(DEBUG=False, **{**JWT_PROXY, "PROXY_JWT_ALGORITHMS": []}) == [message]
+
+
+def test_it_refuses_a_proxy_header_name_servers_would_drop_or_that_is_not_a_name():
+    messages = _messages(
+        AUTH_MODE="proxy",
+        PROXY_USER_HEADER="X_Forwarded_Email",
+        PROXY_GROUPS_HEADER='X-Groups ""; return 200',
+        PROXY_DEFAULT_GROUPS=["Support"],
+    )
+
+    assert messages == [
+        "PROXY_USER_HEADER must be a header name of letters, digits and hyphens (servers drop underscores).",
+        "PROXY_GROUPS_HEADER must be a header name of letters, digits and hyphens (servers drop underscores).",
+    ]
+
+
+def _warning_ids(**settings):
+    with override_settings(**settings):
+        return [message.id for message in check_auth_settings() if message.level == checks.WARNING]
+
+
+def test_it_warns_that_an_unsigned_proxy_header_is_only_as_safe_as_its_stripping():
+    plain = {"AUTH_MODE": "proxy", "PROXY_USER_HEADER": "X-Forwarded-Email", "PROXY_DEFAULT_GROUPS": ["Support"]}
+
+    with override_settings(DEBUG=False, **plain):
+        [warning] = check_auth_settings()
+
+    assert warning.id == "perpdesk_auth.W002"
+    assert "believes X-Forwarded-Email as sent, unsigned" in warning.msg
+    assert "manage.py nginx_identity_headers" in warning.hint
+    assert _warning_ids(DEBUG=False, **JWT_PROXY) == []
+    assert _warning_ids(DEBUG=False, **OIDC) == []
 
 
 def test_it_requires_a_source_of_groups_in_proxy_mode():

@@ -5,12 +5,14 @@ everybody out, or let the wrong people in.
 `lookup.checks.settings_problems()`, so gunicorn's start-up can report both.
 """
 
+import re
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import checks
 
 from lookup.auth.oidc import REQUIRED_SETTINGS as OIDC_REQUIRED_SETTINGS
+from lookup.auth.proxy_jwt import PUBLIC_KEY_ALGORITHMS
 
 OIDC_URL_SETTINGS = (
     "OIDC_OP_ISSUER",
@@ -21,6 +23,10 @@ OIDC_URL_SETTINGS = (
     "OIDC_OP_END_SESSION_ENDPOINT",
 )
 PROXY_JWT_SETTINGS = ("PROXY_JWKS_URL", "PROXY_JWT_ISSUER", "PROXY_JWT_AUDIENCE")
+PROXY_HEADER_SETTINGS = ("PROXY_USER_HEADER", "PROXY_GROUPS_HEADER", "PROXY_JWT_HEADER")
+# Letters, digits and inner hyphens: gunicorn and nginx drop names with underscores (so a
+# client cannot pose as them), and the name goes into generated nginx lines as it is.
+HEADER_NAME = re.compile(r"[A-Za-z0-9]+(-[A-Za-z0-9]+)*")
 
 
 def _oidc_problems():
@@ -30,18 +36,41 @@ def _oidc_problems():
         for name in missing:
             yield name, "is not set: nobody can sign in (AUTH_MODE=oidc, LOCAL_LOGIN off)."
     for name in OIDC_URL_SETTINGS:
-        url = getattr(settings, name)
-        if url and not settings.DEBUG and urlsplit(url).scheme != "https":
-            yield name, "must be an https URL in production."
+        yield from _https_problem(name)
     if settings.OIDC_TIMEOUT <= 0:
         yield "OIDC_TIMEOUT", "must be a positive number of seconds."
 
 
+def _https_problem(name):
+    url = getattr(settings, name)
+    if url and not settings.DEBUG and urlsplit(url).scheme != "https":
+        yield name, "must be an https URL in production."
+
+
+def _proxy_header_problems():
+    for name in PROXY_HEADER_SETTINGS:
+        value = getattr(settings, name)
+        if value and not HEADER_NAME.fullmatch(value):
+            yield name, "must be a header name of letters, digits and hyphens (servers drop underscores)."
+
+
+def _proxy_token_problems():
+    for name in PROXY_JWT_SETTINGS:
+        if not getattr(settings, name):
+            yield name, "is not set: needed to verify the proxy's token (PROXY_JWT_HEADER)."
+    yield from _https_problem("PROXY_JWKS_URL")
+    algorithms = settings.PROXY_JWT_ALGORITHMS
+    if not algorithms or not set(algorithms) <= PUBLIC_KEY_ALGORITHMS:
+        yield "PROXY_JWT_ALGORITHMS", (
+            f"must list public-key algorithms only ({', '.join(sorted(PUBLIC_KEY_ALGORITHMS))}): "
+            "a JWKS holds public keys, never a shared secret."
+        )
+
+
 def _proxy_problems():
+    yield from _proxy_header_problems()
     if settings.PROXY_JWT_HEADER:
-        for name in PROXY_JWT_SETTINGS:
-            if not getattr(settings, name):
-                yield name, "is not set: needed to verify the proxy's token (PROXY_JWT_HEADER)."
+        yield from _proxy_token_problems()
     elif not settings.PROXY_USER_HEADER:
         yield "PROXY_USER_HEADER", "is not set: AUTH_MODE=proxy needs the header naming the user."
     group_sources = ("PROXY_GROUPS_HEADER", "PROXY_JWT_GROUPS_CLAIM", "PROXY_DEFAULT_GROUPS")
@@ -74,4 +103,16 @@ def check_auth_settings(app_configs=None, **kwargs):
             checks.Warning("LOCAL_LOGIN is on with DEBUG off: password sign-in is meant for the demo.",
                            id="perpdesk_auth.W001")
         )
+    if settings.AUTH_MODE == "proxy" and not settings.PROXY_JWT_HEADER and settings.PROXY_USER_HEADER:
+        found.append(_unsigned_header_warning())
     return found
+
+
+def _unsigned_header_warning():
+    return checks.Warning(
+        f"AUTH_MODE=proxy believes {settings.PROXY_USER_HEADER} as sent, unsigned: safe only when every "
+        "way to perpdesk passes a proxy that strips client-sent copies of it.",
+        hint="Strip them in nginx (manage.py nginx_identity_headers prints the lines), or set "
+        "PROXY_JWT_HEADER so that perpdesk verifies the proxy's signed assertion instead.",
+        id="perpdesk_auth.W002",
+    )
