@@ -19,6 +19,15 @@ OIDC = {
     "OIDC_OP_JWKS_ENDPOINT": "https://sso.example.com/jwks",
     "OIDC_RP_CLIENT_ID": "perpdesk",
 }
+JWT_PROXY = {
+    "AUTH_MODE": "proxy",
+    "PROXY_JWT_HEADER": "Cf-Access-Jwt-Assertion",
+    "PROXY_JWKS_URL": "https://team.cloudflareaccess.com/cdn-cgi/access/certs",
+    "PROXY_JWT_ISSUER": "https://team.cloudflareaccess.com",
+    "PROXY_JWT_AUDIENCE": "4714c1358e65fe4b408ad6d432a5f878f08194bdb4752441fd56faefa9b2b6f2",
+    "PROXY_JWT_ALGORITHMS": ["RS256"],
+    "PROXY_DEFAULT_GROUPS": ["Support"],
+}
 
 
 def _messages(**settings):
@@ -51,30 +60,12 @@ def test_it_wants_https_provider_urls_in_production():
 
 
 def test_it_requires_what_verifies_a_proxy_token():
-    messages = _messages(
-        AUTH_MODE="proxy",
-        PROXY_JWT_HEADER="Cf-Access-Jwt-Assertion",
-        PROXY_JWKS_URL="",
-        PROXY_JWT_ISSUER="https://team.cloudflareaccess.com",
-        PROXY_JWT_AUDIENCE="",
-        PROXY_DEFAULT_GROUPS=["Support"],
-    )
+    messages = _messages(**{**JWT_PROXY, "PROXY_JWKS_URL": "", "PROXY_JWT_AUDIENCE": ""})
 
     assert messages == [
         "PROXY_JWKS_URL is not set: needed to verify the proxy's token (PROXY_JWT_HEADER).",
         "PROXY_JWT_AUDIENCE is not set: needed to verify the proxy's token (PROXY_JWT_HEADER).",
     ]
-
-
-JWT_PROXY = {
-    "AUTH_MODE": "proxy",
-    "PROXY_JWT_HEADER": "Cf-Access-Jwt-Assertion",
-    "PROXY_JWKS_URL": "https://team.cloudflareaccess.com/cdn-cgi/access/certs",
-    "PROXY_JWT_ISSUER": "https://team.cloudflareaccess.com",
-    "PROXY_JWT_AUDIENCE": "4714c1358e65fe4b408ad6d432a5f878f08194bdb4752441fd56faefa9b2b6f2",
-    "PROXY_JWT_ALGORITHMS": ["RS256"],
-    "PROXY_DEFAULT_GROUPS": ["Support"],
-}
 
 
 def test_it_accepts_a_complete_signed_proxy_configuration():
