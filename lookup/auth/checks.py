@@ -5,13 +5,13 @@ everybody out, or let the wrong people in.
 `lookup.checks.settings_problems()`, so gunicorn's start-up can report both.
 """
 
-import re
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import checks
 
 from lookup.auth.oidc import REQUIRED_SETTINGS as OIDC_REQUIRED_SETTINGS
+from lookup.auth.identity_headers import HEADER_NAME
 from lookup.auth.proxy_jwt import PUBLIC_KEY_ALGORITHMS
 
 OIDC_URL_SETTINGS = (
@@ -24,9 +24,6 @@ OIDC_URL_SETTINGS = (
 )
 PROXY_JWT_SETTINGS = ("PROXY_JWKS_URL", "PROXY_JWT_ISSUER", "PROXY_JWT_AUDIENCE")
 PROXY_HEADER_SETTINGS = ("PROXY_USER_HEADER", "PROXY_GROUPS_HEADER", "PROXY_JWT_HEADER")
-# Letters, digits and inner hyphens: gunicorn and nginx drop names with underscores (so a
-# client cannot pose as them), and the name goes into generated nginx lines as it is.
-HEADER_NAME = re.compile(r"[A-Za-z0-9]+(-[A-Za-z0-9]+)*")
 
 
 def _oidc_problems():
