@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core import checks
 
+from lookup.search import settings_problems as search_settings_problems
+
 INSECURE_KEY_PREFIX = "django-insecure"
 LOCAL_MEMORY_CACHE = "django.core.cache.backends.locmem.LocMemCache"
 POSITIVE_SECONDS = (
@@ -66,6 +68,7 @@ def settings_problems():
         variable, _, problem = message.partition(" ")
         yield variable, problem
     yield from _always_problems()
+    yield from search_settings_problems()  # SEARCH_PATTERNS, SEARCH_EXAMPLES
     if not settings.DEBUG:
         yield from _production_problems()
 

@@ -1,24 +1,32 @@
-"""What the search box's text can be: the one place that decides it from its shape.
+"""What the search box's text can be: the one place that decides it.
 
-PERP's real identifier formats are unknown; the sandbox uses CUST-1001 (customer id),
-ORD-50001 (order id), PO-10001 (order number), INV-70001 (invoice id) and 2026-0001
-(invoice number). The rules, first match wins:
+PERP does not document its identifier formats, so perpdesk knows none of its own. The
+operator may declare them in SEARCH_PATTERNS, one regular expression per kind; a text
+that fits a kind's pattern is looked up as that kind only. A text that fits no pattern
+is looked up as every kind that could apply, so with no patterns at all (the default)
+any id-like text is searched completely. The steps:
 
-1. an email shape                   -> email search only
-2. a known prefix (CUST-, ORD-, ...) -> that kind only (the prefix upper-cased)
-3. year-dash-sequence (2026-0001)   -> invoice number only
-4. bare digits (10001)              -> every kind, as typed and with each known prefix
-5. any other identifier-like token  -> every kind, as typed
-6. anything else (spaces inside, control characters, symbols) -> a problem, no PERP call
-
-A leading "#" is ignored ("#PO-10001" is what people paste from e-mails).
+1. clean what staff paste: surrounding quotes or <>, `mailto:`, a leading "#",
+   "Order #..." / "Invoice #..." / "Customer #...", a perpdesk page URL
+   (/customers/<id>/, /orders/<id>/, /invoices/<id>/) or a PERP web URL (PERP_WEB_URL);
+   a word or URL narrows the kinds that could apply;
+2. an email shape                      -> an email search only;
+3. an identifier-like token            -> the kinds whose pattern it fits, or, fitting
+                                          none, every kind that could apply;
+4. anything else (spaces inside, control characters, symbols) -> a problem, no PERP call.
 """
 
+import functools
+import json
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
 
 MAX_QUERY_LENGTH = 254  # the longest valid email address
+CLEANING_ROUNDS = 4  # e.g. <mailto:...> is two steps; a bound keeps odd nesting cheap
 
 
 class Kind(StrEnum):
@@ -31,18 +39,28 @@ class Kind(StrEnum):
 
 
 ID_KINDS = (Kind.CUSTOMER_ID, Kind.ORDER_ID, Kind.ORDER_NUMBER, Kind.INVOICE_ID, Kind.INVOICE_NUMBER)
-
-PREFIXES = {
-    "CUST-": Kind.CUSTOMER_ID,
-    "ORD-": Kind.ORDER_ID,
-    "PO-": Kind.ORDER_NUMBER,
-    "INV-": Kind.INVOICE_ID,
+# What a word before the id ("Order #...") or a page URL's kind narrows the search to.
+KINDS_OF_WORD = {
+    "customer": (Kind.CUSTOMER_ID,),
+    "order": (Kind.ORDER_ID, Kind.ORDER_NUMBER),
+    "invoice": (Kind.INVOICE_ID, Kind.INVOICE_NUMBER),
 }
+# A page's URL names a record by its id, never by its number.
+KIND_OF_PAGE = {
+    "customers": (Kind.CUSTOMER_ID,),
+    "orders": (Kind.ORDER_ID,),
+    "invoices": (Kind.INVOICE_ID,),
+}
+PAGE_KINDS = (Kind.CUSTOMER_ID, Kind.ORDER_ID, Kind.INVOICE_ID)
 
 EMAIL_SHAPE = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(\.[\w-]+)+")
-INVOICE_NUMBER_SHAPE = re.compile(r"\d{4}-\d{1,8}")
-DIGITS_SHAPE = re.compile(r"\d{1,20}")
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+WRAPPERS = {'"': '"', "'": "'", "“": "”", "‘": "’", "«": "»", "<": ">", "`": "`"}
+WORD_BEFORE_ID = re.compile(
+    r"(customer|order|invoice)(?:\s*#\s*|\s*(?:no\.?|nr\.?|number|:)\s*|\s+)(?P<rest>\S.*)",
+    re.IGNORECASE,
+)
+PERPDESK_PAGE_PATH = re.compile(r"(?:.*/)?(?P<kind>customers|orders|invoices)/(?P<id>[^/]+)/?")
 
 EMPTY = "Type an email address, order number, invoice number or customer id."
 TOO_LONG = f"That is longer than any email address or id ({MAX_QUERY_LENGTH} characters at most)."
@@ -66,52 +84,216 @@ class SearchPlan:
     problem: str | None = None  # why no PERP call can be made
 
 
-def plan_search(text):
-    """Decide which PERP lookups the search text calls for, from its shape alone."""
+@dataclass(frozen=True)
+class _Cleaned:
+    term: str
+    kinds: tuple[Kind, ...] = ID_KINDS  # the kinds that could apply
+
+
+# --- The plan -----------------------------------------------------------------------
+
+
+def plan_search(text, *, patterns=None, web_url=None):
+    """Decide which PERP lookups the search text calls for.
+
+    `patterns` ({Kind: compiled regex}) and `web_url` default to the settings."""
     query = (text or "").strip()[: MAX_QUERY_LENGTH + 1]
     shown = query[:MAX_QUERY_LENGTH]
-    problem = _problem(query)
+    if len(query) > MAX_QUERY_LENGTH:
+        return SearchPlan(shown, problem=TOO_LONG)
+    patterns = search_patterns() if patterns is None else patterns
+    web_url = settings.PERP_WEB_URL if web_url is None else web_url
+    cleaned = _clean(query, web_url)
+    problem = _problem(cleaned.term)
     if problem:
         return SearchPlan(shown, problem=problem)
-    return SearchPlan(shown, lookups=tuple(_lookups(query.removeprefix("#"))))
+    return SearchPlan(shown, lookups=_lookups(cleaned, patterns))
 
 
-def _problem(query):
-    if not query or query == "#":
+def _problem(term):
+    if not term:
         return EMPTY
-    if len(query) > MAX_QUERY_LENGTH:
-        return TOO_LONG
-    if any(not character.isprintable() for character in query):
+    if any(not character.isprintable() for character in term):
         return NOT_AN_IDENTIFIER
-    if "@" in query:
-        return None if EMAIL_SHAPE.fullmatch(query) else NOT_AN_EMAIL
-    if not TOKEN_SHAPE.fullmatch(query.removeprefix("#")):
+    if "@" in term:
+        return None if EMAIL_SHAPE.fullmatch(term) else NOT_AN_EMAIL
+    if not TOKEN_SHAPE.fullmatch(term):
         return NOT_AN_IDENTIFIER
     return None
 
 
-def _lookups(token):
-    if "@" in token:
-        return [Lookup(Kind.EMAIL, token)]
-    kind = _prefixed_kind(token)
-    if kind:
-        return [Lookup(kind, _upper_prefix(token))]
-    if INVOICE_NUMBER_SHAPE.fullmatch(token):
-        return [Lookup(Kind.INVOICE_NUMBER, token)]
-    as_typed = [Lookup(kind, token) for kind in ID_KINDS]
-    if DIGITS_SHAPE.fullmatch(token):
-        return as_typed + [Lookup(kind, prefix + token) for prefix, kind in PREFIXES.items()]
-    return as_typed
+def _lookups(cleaned, patterns):
+    term = cleaned.term
+    if "@" in term:
+        return (Lookup(Kind.EMAIL, term),)
+    fitting = [kind for kind in cleaned.kinds if kind in patterns and patterns[kind].fullmatch(term)]
+    return tuple(Lookup(kind, term) for kind in fitting or cleaned.kinds)
 
 
-def _prefixed_kind(token):
-    upper = token.upper()
-    for prefix, kind in PREFIXES.items():
-        if upper.startswith(prefix) and len(token) > len(prefix):
-            return kind
-    return None
+# --- Cleaning what staff paste ----------------------------------------------------------
 
 
-def _upper_prefix(token):
-    prefix, _, rest = token.partition("-")
-    return f"{prefix.upper()}-{rest}"
+def _clean(query, web_url):
+    cleaned = _Cleaned(query)
+    for _ in range(CLEANING_ROUNDS):
+        step = _clean_once(cleaned, web_url)
+        if step == cleaned:
+            break
+        cleaned = step
+    return cleaned
+
+
+def _clean_once(cleaned, web_url):
+    term = cleaned.term.strip()
+    if len(term) >= 2 and WRAPPERS.get(term[0]) == term[-1]:
+        return _Cleaned(term[1:-1], cleaned.kinds)
+    if term[:7].lower() == "mailto:":
+        return _Cleaned(unquote(term[7:].partition("?")[0]), cleaned.kinds)
+    if term.startswith("#"):
+        return _Cleaned(term[1:], cleaned.kinds)
+    from_url = _from_web_url(term, web_url) or _from_page_url(term)
+    if from_url:
+        return from_url
+    worded = WORD_BEFORE_ID.fullmatch(term)
+    if worded:
+        kinds = KINDS_OF_WORD[worded.group(1).lower()]
+        return _Cleaned(worded.group("rest"), tuple(k for k in cleaned.kinds if k in kinds) or kinds)
+    return _Cleaned(term, cleaned.kinds)
+
+
+def _from_page_url(term):
+    """A perpdesk page's URL (absolute, or its path): the id from the path, decoded."""
+    if not term.startswith("/") and not term.lower().startswith(("http://", "https://")):
+        return None
+    try:
+        path = urlsplit(term).path
+    except ValueError:
+        return None
+    page = PERPDESK_PAGE_PATH.fullmatch(path)
+    if not page:
+        return None
+    return _Cleaned(unquote(page.group("id")), KIND_OF_PAGE[page.group("kind")])
+
+
+def _from_web_url(term, web_url):
+    """A link into PERP's web UI, as PERP_WEB_URL builds them."""
+    pattern = _web_url_pattern(web_url)
+    link = pattern.fullmatch(term) if pattern else None
+    if not link:
+        return None
+    kind = link.groupdict().get("kind")
+    return _Cleaned(unquote(link.group("id")), KIND_OF_PAGE[kind] if kind else PAGE_KINDS)
+
+
+@functools.lru_cache(maxsize=8)
+def _web_url_pattern(web_url):
+    if not web_url or "{id}" not in web_url:
+        return None
+    parts = re.split(r"(\{kind\}|\{id\})", web_url)
+    groups = {"{kind}": "(?P<kind>customers|orders|invoices)", "{id}": "(?P<id>[^/?#&]+)"}
+    seen, regex = set(), []
+    for part in parts:
+        if part in groups and part not in seen:
+            seen.add(part)
+            regex.append(groups[part])
+        else:
+            regex.append(re.escape(part))
+    return re.compile("".join(regex) + r"/?(?:[?#&].*)?", re.IGNORECASE)
+
+
+# --- The settings: SEARCH_PATTERNS and SEARCH_EXAMPLES -------------------------------------
+
+
+def search_patterns():
+    """{Kind: compiled regex} from SEARCH_PATTERNS; a bad setting is the system check's
+    to report, so here it counts as none (every lookup is tried)."""
+    try:
+        return _compiled(_frozen(parse_kind_map(settings.SEARCH_PATTERNS)))
+    except (ValueError, re.error):
+        return {}
+
+
+def search_examples():
+    """{"customer" | "order" | "invoice": [example, ...]} from SEARCH_EXAMPLES, numbers
+    before ids, for the search page; {} when unset or bad."""
+    try:
+        examples = parse_kind_map(settings.SEARCH_EXAMPLES)
+    except ValueError:
+        return {}
+    grouped = {}
+    for word, kinds in KINDS_OF_WORD.items():
+        for kind in sorted(kinds, key=lambda kind: kind.endswith("_id")):
+            if kind in examples:
+                grouped.setdefault(word, []).append(examples[kind])
+    return grouped
+
+
+def parse_kind_map(value):
+    """{kind: text} from `kind=text;kind=text`, a JSON object, or a dict (Python settings).
+
+    Raises ValueError saying what is wrong, for the operator (never the whole value)."""
+    if isinstance(value, dict):
+        pairs = dict(value)
+    elif not isinstance(value, str):
+        raise ValueError("expected kind=value pairs separated by ';', or a JSON object")
+    elif value.strip().startswith(("{", "[")):
+        pairs = _json_object(value)
+    else:
+        pairs = _semicolon_pairs(value)
+    for kind, text in pairs.items():
+        if kind not in ID_KINDS:
+            raise ValueError(f"{str(kind)[:40]!r} is not a kind; the kinds are {', '.join(ID_KINDS)}")
+        if not isinstance(text, str) or not text:
+            raise ValueError(f"{kind} needs a non-empty text")
+    return pairs
+
+
+def settings_problems():
+    """(variable, problem) pairs for SEARCH_PATTERNS and SEARCH_EXAMPLES (lookup.checks)."""
+    for name in ("SEARCH_PATTERNS", "SEARCH_EXAMPLES"):
+        try:
+            pairs = parse_kind_map(getattr(settings, name, ""))
+        except ValueError as error:
+            yield name, f"is not valid: {error}."
+            continue
+        if name == "SEARCH_PATTERNS":
+            yield from _regex_problems(name, pairs)
+
+
+def _regex_problems(name, pairs):
+    for kind, pattern in pairs.items():
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            yield name, f"is not valid: the pattern for {kind} is not a regular expression ({error})."
+
+
+def _json_object(value):
+    try:
+        pairs = json.loads(value)
+    except ValueError:
+        raise ValueError("it looks like JSON but is not valid JSON") from None
+    if not isinstance(pairs, dict):
+        raise ValueError("expected a JSON object of kind: value")
+    return pairs
+
+
+def _semicolon_pairs(value):
+    pairs = {}
+    for item in value.split(";"):
+        if not item.strip():
+            continue
+        kind, equals, text = item.partition("=")
+        if not equals:
+            raise ValueError(f"{kind.strip()[:40]!r} has no '='; write kind=value")
+        pairs[kind.strip()] = text.strip()
+    return pairs
+
+
+def _frozen(pairs):
+    return tuple(sorted(pairs.items()))
+
+
+@functools.lru_cache(maxsize=8)
+def _compiled(pairs):
+    return {Kind(kind): re.compile(pattern) for kind, pattern in pairs}

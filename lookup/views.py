@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 from lookup import overview, page_snapshots
 from lookup.customer_page import customer_page
 from lookup.audit import Action, Outcome, audit_record, recent_lookups
+from lookup.search import search_examples
 from lookup.templatetags.perpdesk import page_url
 
 
@@ -25,7 +26,10 @@ from lookup.templatetags.perpdesk import page_url
 def search(request):
     query = request.GET.get("q")
     if query is None:
-        context = {"title": "Find a customer", "result": None, "recent": _recent(request)}
+        context = {
+            "title": "Find a customer", "result": None, "recent": _recent(request),
+            "examples": search_examples(),
+        }
         return _render(request, "lookup/search.html", context)
     result = overview.search(query=query)
     _audit_search(request, query, result)

@@ -175,6 +175,12 @@ PERP_RETRY_AFTER_CAP = _seconds("PERP_RETRY_AFTER_CAP", 3.0)
 PERP_POOL_SIZE = _int("PERP_POOL_SIZE", 32)
 # Link template into PERP's own web UI; {kind} is customers/orders/invoices, {id} the id.
 PERP_WEB_URL = env.str("PERP_WEB_URL", default="")
+# PERP's identifier formats, which its docs leave open: one regular expression per kind
+# ("order_number=^PO-\d+$;invoice_number=..." or a JSON object; lookup.search reads
+# them, lookup.checks validates them). Empty: any id-like text tries every lookup.
+SEARCH_PATTERNS = env.str("SEARCH_PATTERNS", default="")
+# The search page's examples, one per kind in the same format; empty: no examples.
+SEARCH_EXAMPLES = env.str("SEARCH_EXAMPLES", default="")
 
 # --- Pages --------------------------------------------------------------------
 # Longest a page waits for its PERP sections before showing the rest as timed out.

@@ -3,8 +3,15 @@
 import threading
 
 import pytest
+from django.test import override_settings
 
 from tests import perp_payloads as p
+
+# An operator who declared the formats of the PERP these tests' payloads come from.
+DECLARED_FORMATS = (
+    r"customer_id=^CUST-\d+$;order_id=^ORD-\d+$;order_number=^PO-\d+$;"
+    r"invoice_id=^INV-\d+$;invoice_number=^\d{4}-\d{4}$"
+)
 
 
 @pytest.fixture
@@ -21,6 +28,23 @@ def test_it_shows_the_search_page(alice_client, perp):
     assert '<form class="pd-search" role="search" method="get" action="/">' in page
     assert 'name="q"' in page
     assert len(perp.calls) == 0
+
+
+def test_its_examples_name_no_identifier_format_by_default(alice_client, perp):
+    page = alice_client.get("/").content.decode()
+
+    assert "an <strong>order number</strong> or order id</li>" in page
+    assert "a <strong>customer id</strong></li>" in page
+    assert "<code>jane@example.com</code>" in page
+
+
+@override_settings(SEARCH_EXAMPLES="order_number=SO-77;order_id=9001;customer_id=K-<b>1</b>")
+def test_its_examples_come_from_settings(alice_client, perp):
+    page = alice_client.get("/").content.decode()
+
+    assert "order id, e.g. <code>SO-77</code>, <code>9001</code></li>" in page
+    assert "customer id</strong>, e.g. <code>K-&lt;b&gt;1&lt;/b&gt;</code></li>" in page
+    assert "invoice id</li>" in page
 
 
 def test_it_puts_the_search_box_on_every_page(alice_client, fake):
@@ -43,6 +67,7 @@ def test_it_puts_the_search_box_on_every_page(alice_client, fake):
         ("2026-0001", "/invoices/search?invoice_number=2026-0001", p.invoice(), "/invoices/INV-70001/"),
     ],
 )
+@override_settings(SEARCH_PATTERNS=DECLARED_FORMATS)
 def test_it_goes_straight_to_the_page_of_an_exact_match(alice_client, fake, query, path, answer, page):
     fake.ok(path, answer)
 
@@ -53,15 +78,42 @@ def test_it_goes_straight_to_the_page_of_an_exact_match(alice_client, fake, quer
     assert fake.requested == [path]
 
 
-def test_it_tries_every_plausible_lookup_for_bare_digits(alice_client, fake):
-    fake.ok("/customers/CUST-1001", p.customer())
+@pytest.mark.parametrize("query", ["CUST-1001", "1001", "INV-040-001"])
+def test_it_tries_every_lookup_when_no_format_is_declared(alice_client, fake, query):
+    fake.ok(f"/customers/{query}", p.customer(query))
 
-    response = alice_client.get("/", {"q": "1001"})
+    response = alice_client.get("/", {"q": query})
 
     assert response.status_code == 302
-    assert response["Location"] == "/customers/CUST-1001/"
-    assert len(fake.requested) == 9
-    assert "/orders/search?order_number=PO-1001" in fake.requested
+    assert response["Location"] == f"/customers/{query}/"
+    assert sorted(fake.requested) == sorted([
+        f"/customers/{query}", f"/orders/{query}", f"/orders/search?order_number={query}",
+        f"/invoices/{query}", f"/invoices/search?invoice_number={query}",
+    ])
+
+
+@override_settings(SEARCH_PATTERNS=DECLARED_FORMATS)
+def test_it_tries_every_lookup_for_text_that_fits_no_declared_format(alice_client, fake):
+    fake.ok("/invoices/search?invoice_number=INV-040-001", p.invoice("INV-9", invoice_number="INV-040-001"))
+
+    response = alice_client.get("/", {"q": "INV-040-001"})
+
+    assert response["Location"] == "/invoices/INV-9/"
+    assert len(fake.requested) == 5
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["https://perpdesk.example.com/orders/ORD-50001/", "/orders/ORD%2D50001/", "Order #ORD-50001"],
+)
+def test_it_finds_what_staff_paste(alice_client, fake, query):
+    fake.ok("/orders/ORD-50001", p.order())
+
+    response = alice_client.get("/", {"q": query})
+
+    assert response["Location"] == "/orders/ORD-50001/"
+    assert "/orders/ORD-50001" in fake.requested
+    assert not any(path.startswith("/customers") for path in fake.requested)
 
 
 def test_it_tries_the_plausible_lookups_concurrently(alice_client, fake):
@@ -135,14 +187,14 @@ def test_it_never_shows_a_failed_search_as_no_match(alice_client, fake, failure)
 
 
 def test_it_lists_a_match_rather_than_jumping_when_another_lookup_failed(alice_client, fake):
-    fake.ok("/customers/CUST-1001", p.customer())
-    fake.fail("/orders/search?order_number=PO-1001", "timeout")
+    fake.ok("/customers/1001", p.customer("1001"))
+    fake.fail("/orders/search?order_number=1001", "timeout")
 
     response = alice_client.get("/", {"q": "1001"})
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert 'href="/customers/CUST-1001/"' in page
+    assert 'href="/customers/1001/"' in page
     assert "there may be more that PERP could not be asked about" in page
 
 
