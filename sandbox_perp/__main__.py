@@ -1,10 +1,11 @@
-"""CLI: python -m sandbox_perp --port 8765 [--host ...] [--key ...] [fault flags]."""
+"""CLI: python -m sandbox_perp --port 8765 [--host ...] [--key ...] [--dialect erp] [fault flags]."""
 
 import argparse
 import signal
 import threading
 
 from .constants import DEFAULT_KEY
+from .dialects import DIALECTS
 from .server import SandboxServer
 
 
@@ -18,6 +19,9 @@ def parse_args(argv=None):
     parser.add_argument("--fail-endpoint", help='template always failing, e.g. "/api/customers/{id}/invoices"')
     parser.add_argument("--fail-status", type=int, default=503, help="status for --fail-endpoint")
     parser.add_argument("--non-json", action="store_true", help="answer every API call with HTML")
+    parser.add_argument("--dialect", choices=DIALECTS, default="standard",
+                        help="how answers are written: erp sends thousands separators, 40%%, "
+                             "space-separated datetimes, sizes as text and ids of its own")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     return parser.parse_args(argv)
 
@@ -28,7 +32,7 @@ def main(argv=None):
         server = SandboxServer(
             args.host, args.port, args.key, latency_ms=args.latency_ms, failure_rate=args.failure_rate,
             fail_endpoint=args.fail_endpoint, fail_status=args.fail_status, non_json=args.non_json,
-            verbose=args.verbose)
+            dialect=args.dialect, verbose=args.verbose)
     except ValueError as error:
         raise SystemExit(f"sandbox_perp: {error}") from None
     stopped = threading.Event()

@@ -8,6 +8,8 @@ import re
 import threading
 from dataclasses import asdict, dataclass, replace
 
+from . import dialects
+
 ERROR_CODES = {
     401: "UNAUTHORIZED", 403: "FORBIDDEN", 429: "RATE_LIMITED", 500: "INTERNAL_ERROR",
     502: "BAD_GATEWAY", 503: "SERVICE_UNAVAILABLE", 504: "GATEWAY_TIMEOUT",
@@ -22,6 +24,7 @@ class Faults:
     fail_status: int = 503
     non_json: bool = False
     retry_after: int = 1  # seconds, sent with forced 429s
+    dialect: str = "standard"  # how answers are written (sandbox_perp.dialects)
 
 
 def error_code(status):
@@ -127,4 +130,5 @@ def _number(value, name):
 _CLEANERS = {
     "latency_ms": _latency, "failure_rate": _rate, "fail_endpoint": _endpoint,
     "fail_status": _status, "non_json": _flag, "retry_after": _retry_after,
+    "dialect": lambda value, _endpoints: dialects.check(value),
 }

@@ -10,7 +10,7 @@ import traceback
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs
 
-from . import api, control, files, routing
+from . import api, control, dialects, files, routing
 from .data import get_dataset
 from .faults import error_code
 from .formats import now_stamp
@@ -115,11 +115,12 @@ class SandboxHandler(BaseHTTPRequestHandler):
             return envelope_error(404, "NOT_FOUND", "No such endpoint")
         if method != "GET":
             return envelope_error(405, "METHOD_NOT_ALLOWED", "Only GET is supported")
+        params, query = dialects.understand(faults.dialect, template, params, _query(query))
         try:
-            data = api.ROUTES[template](get_dataset(), params, _query(query))
+            data = api.ROUTES[template](get_dataset(), params, query)
         except api.ApiError as error:
             return envelope_error(error.status, error.code, error.message)
-        return envelope_ok(files.absolutize(data, self._origin()))
+        return envelope_ok(dialects.speak(faults.dialect, files.absolutize(data, self._origin())))
 
     def _file(self, path):
         template, params = routing.match(files.ROUTES, routing.split_path(path))

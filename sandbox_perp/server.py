@@ -60,10 +60,11 @@ class SandboxServer:
     """
 
     def __init__(self, host="127.0.0.1", port=0, key=DEFAULT_KEY, *, latency_ms=0, failure_rate=0.0,
-                 fail_endpoint=None, fail_status=503, non_json=False, verbose=False, fault_seed=None,
-                 log_calls=False):
+                 fail_endpoint=None, fail_status=503, non_json=False, dialect="standard", verbose=False,
+                 fault_seed=None, log_calls=False):
         faults = FaultState(api.ENDPOINTS, seed=fault_seed, latency_ms=latency_ms, failure_rate=failure_rate,
-                            fail_endpoint=fail_endpoint, fail_status=fail_status, non_json=non_json)
+                            fail_endpoint=fail_endpoint, fail_status=fail_status, non_json=non_json,
+                            dialect=dialect)
         counter = CallCounter(api.ENDPOINTS + files.ROUTES)
         call_log = CallLog() if log_calls else None
         self._state = SandboxState(key=key, faults=faults, counter=counter, verbose=verbose, call_log=call_log)

@@ -1,6 +1,7 @@
 """The sandbox PERP: contract shape, seeded data claims, fault knobs, stats and files."""
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -487,3 +488,106 @@ def test_it_logs_each_call_with_its_times_when_asked(session):
         assert logged.query == {"limit": "10"} and logged.ended - logged.started >= 0.02
         srv.reset_stats()
         assert srv.calls() == []
+
+
+# --- dialects ----------------------------------------------------------------------------
+
+ERP_AMOUNT = re.compile(r"-?\d{1,3}(,\d{3})*\.\d{2}")
+SPACE_DATETIME = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
+
+
+@pytest.fixture
+def erp(sandbox):
+    sandbox.set_faults(dialect="erp")
+    return sandbox
+
+
+def erp_data(session, server, path, **params):
+    response = call(session, server, path, **params)
+    assert response.status_code == 200, response.text
+    return response.json()["data"]
+
+
+def test_the_erp_dialect_writes_amounts_with_thousands_separators(erp, session):
+    customer = erp_data(session, erp, "/customers/1001")
+    invoices = erp_data(session, erp, "/customers/1001/invoices", limit=100)["invoices"]
+
+    assert customer["customer_id"] == "1001"
+    assert re.fullmatch(r"\d{1,3},\d{3}\.\d{2}", customer["lifetime_value"])
+    amounts = [invoice[key] for invoice in invoices for key in ("total_amount", "amount_paid", "amount_due")]
+    assert all(isinstance(amount, str) and ERP_AMOUNT.fullmatch(amount) for amount in amounts)
+    assert any("," in amount for amount in amounts)
+
+
+def test_the_erp_dialect_writes_percentages_datetimes_sizes_and_counts_as_text(erp, session, data):
+    order = some_order(data, BENCH_CUSTOMER_ID)
+    production = erp_data(session, erp, f"/orders/{order['order_id']}/production")
+    artwork = erp_data(session, erp, f"/orders/{order['order_id']}/artwork")
+    spoken = erp_data(session, erp, f"/orders/{order['order_id']}")
+
+    assert production["completion_percentage"] == f"{data.production[order['order_id']]['completion_percentage']}%"
+    assert SPACE_DATETIME.fullmatch(spoken["order_date"])
+    original = artwork["artwork_items"][0]["files"]["original"]
+    assert re.fullmatch(r"\d+(\.\d)? (bytes|KB|MB)", original["file_size"])
+    standard_original = data.artwork[order["order_id"]]["artwork_items"][0]["files"]["original"]
+    assert original["dpi"] == str(standard_original["dpi"])
+    assert all(isinstance(line["quantity"], str) for line in spoken["line_items"])
+    assert erp_data(session, erp, "/customers/1001")["total_orders"] == 42.0
+
+
+def test_the_erp_dialect_adds_fields_of_its_own_to_every_record(erp, session, data):
+    order = some_order(data)
+    spoken = erp_data(session, erp, f"/orders/{order['order_id']}")
+
+    assert spoken["erp_revision"] == "7" and spoken["x_legacy"]["source"] == "ERP"
+    assert all("x_legacy" in line for line in spoken["line_items"])
+
+
+def test_the_erp_dialect_has_identifier_formats_of_its_own(erp, session, data):
+    invoice = data.invoices_by_customer[PAGING_CUSTOMER_ID][0]
+    order = some_order(data)
+    erp_number = erp_data(session, erp, f"/invoices/{invoice['invoice_id']}")["invoice_number"]
+
+    year, sequence = invoice["invoice_number"].split("-")
+    assert erp_number == f"INV-{int(sequence):03d}-{int(year) - 2025:03d}"
+    assert erp_data(session, erp, "/invoices/search", invoice_number=erp_number)["invoice_id"] == invoice["invoice_id"]
+    erp_order_number = "SO" + order["order_number"].removeprefix("PO-")
+    assert erp_data(session, erp, "/orders/search", order_number=erp_order_number)["order_id"] == order["order_id"]
+    assert erp_data(session, erp, "/customers/search", email=data.customers[PAGING_CUSTOMER_ID]["email"])[
+        "customer_id"] == PAGING_CUSTOMER_ID.removeprefix("CUST-")
+
+
+@pytest.mark.parametrize(
+    "path, params",
+    [
+        (f"/customers/{PAGING_CUSTOMER_ID}", {}),
+        ("/orders/search", {"order_number": "PO-10001"}),
+        ("/invoices/search", {"invoice_number": "2026-0001"}),
+    ],
+)
+def test_the_erp_dialect_does_not_know_the_standard_identifiers(erp, session, path, params):
+    assert call(session, erp, path, **params).status_code == 404
+
+
+def test_the_dialect_is_a_knob_of_the_control_endpoint(sandbox, session):
+    url = f"{sandbox.root_url}/_sandbox/faults"
+
+    assert requests.post(url, json={"dialect": "erp"}, timeout=10).json()["dialect"] == "erp"
+    assert call(session, sandbox, "/customers/1001").status_code == 200
+    assert requests.post(url, json={"dialect": "klingon"}, timeout=10).status_code == 400
+    assert requests.delete(url, timeout=10).json()["dialect"] == "standard"
+    assert call(session, sandbox, f"/customers/{PAGING_CUSTOMER_ID}").json()["data"]["lifetime_value"] == (
+        get_dataset().customers[PAGING_CUSTOMER_ID]["lifetime_value"])
+
+
+def test_the_cli_speaks_the_dialect_asked_for():
+    root = Path(__file__).resolve().parent.parent
+    command = [sys.executable, "-m", "sandbox_perp", "--port", "0", "--key", "cli-key", "--dialect", "erp"]
+    process = subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, text=True)
+    try:
+        base_url = process.stdout.readline().split()[-1]
+        response = requests.get(f"{base_url}/customers/1001", headers={"Authorization": "Bearer cli-key"}, timeout=10)
+        assert response.json()["data"]["customer_id"] == "1001"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
