@@ -9,6 +9,8 @@ be called once per process.
 
 import os
 
+from sandbox_perp.dialects import SEARCH_SETTINGS, STANDARD
+
 CACHE_URL = "redis://127.0.0.1:6379/12"
 PAGE_CACHE_SETTINGS = ("PERP_FRESH_SECONDS", "PERP_FRESH_PRODUCTION_SECONDS", "PERP_FRESH_ARTWORK_SECONDS")
 STAFF_USERNAME = "bench-agent"
@@ -37,6 +39,7 @@ def settings_env(*, perp_url, perp_key, database_url, workdir):
         "STATIC_ROOT": f"{workdir}/static",
         "PERP_API_URL": perp_url,
         "PERP_API_KEY": perp_key,
+        **SEARCH_SETTINGS[STANDARD],  # the sandbox's identifier formats, as an operator declares PERP's
         # No TLS proxy in front: plain http, so no redirect to https and no Secure cookies.
         "SECURE_SSL_REDIRECT": "false",
         "SECURE_COOKIES": "false",

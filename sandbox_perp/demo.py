@@ -1,10 +1,11 @@
 """The quick start: perpdesk on a laptop against the sandbox PERP, in one command.
 
-    .venv/bin/python -m sandbox_perp.demo [--port 8000] [--perp-port 8765]
+    .venv/bin/python -m sandbox_perp.demo [--port 8000] [--perp-port 8765] [--dialect erp]
 
 Starts the sandbox PERP, migrates perpdesk's embedded SQLite database, creates a demo
 staff login and serves perpdesk with Django's development server until Ctrl-C (or
-SIGTERM).
+SIGTERM). perpdesk is told the sandbox's identifier formats (SEARCH_PATTERNS) and given
+examples of them, as an operator would for a real PERP.
 """
 
 import argparse
@@ -17,6 +18,7 @@ import time
 from pathlib import Path
 
 from sandbox_perp import SandboxServer
+from sandbox_perp.dialects import DIALECTS, SEARCH_SETTINGS, STANDARD
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEMO_USERNAME = "demo"
@@ -24,7 +26,7 @@ DEMO_PASSWORD = "perpdesk-demo"
 SANDBOX_KEY = "sandbox-key"
 
 
-def demo_environment(perp_url, perp_origin):
+def demo_environment(perp_url, perp_origin, dialect=STANDARD):
     return {
         **os.environ,
         "DEBUG": "true",
@@ -32,6 +34,7 @@ def demo_environment(perp_url, perp_origin):
         "PERP_API_URL": perp_url,
         "PERP_API_KEY": SANDBOX_KEY,
         "PERP_FILE_HOSTS": perp_origin,
+        **SEARCH_SETTINGS[dialect],
     }
 
 
@@ -57,6 +60,8 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8000, help="perpdesk's port")
     parser.add_argument("--perp-port", type=int, default=8765, help="the sandbox PERP's port")
+    parser.add_argument("--dialect", choices=DIALECTS, default=STANDARD,
+                        help="how the sandbox PERP writes its answers (see sandbox_perp.dialects)")
     return parser.parse_args()
 
 
@@ -64,9 +69,9 @@ def main():
     args = parse_args()
     # A plain kill (SIGTERM) stops the demo as Ctrl-C does: the development server goes too.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    sandbox = SandboxServer(port=args.perp_port, key=SANDBOX_KEY)
+    sandbox = SandboxServer(port=args.perp_port, key=SANDBOX_KEY, dialect=args.dialect)
     sandbox.start()
-    env = demo_environment(sandbox.base_url, sandbox.base_url.rsplit("/api", 1)[0])
+    env = demo_environment(sandbox.base_url, sandbox.base_url.rsplit("/api", 1)[0], args.dialect)
     manage(env, "migrate", "--verbosity", "0")
     create_demo_user(env)
     server = subprocess.Popen(
