@@ -12,7 +12,9 @@ import pytest
 import requests
 import responses
 from django.contrib.auth.models import User
+from django.contrib.sessions.models import Session
 
+from lookup.auth.accounts import issuer_tag
 from lookup.auth.oidc import OIDCBackend
 from lookup.models import AuditEntry
 from tests.auth_fixtures import *  # noqa: F403
@@ -23,6 +25,8 @@ CLIENT_ID = "perpdesk"
 TOKEN_URL = f"{ISSUER}/token"
 USERINFO_URL = f"{ISSUER}/userinfo"
 JWKS_URL = f"{ISSUER}/jwks"
+SAM = f"oidc:{issuer_tag(ISSUER)}:sam"
+ADA = f"oidc:{issuer_tag(ISSUER)}:ada"
 
 
 @pytest.fixture(autouse=True)
@@ -92,7 +96,7 @@ def test_it_signs_in_and_lands_on_the_search_page(client, provider):
     response = sign_in(client, provider)
 
     assert response.status_code == 302 and response["Location"] == "/"
-    user = User.objects.get(username="oidc:sam")
+    user = User.objects.get(username=SAM)
     assert [g.name for g in user.groups.all()] == ["Support"]
     assert user.email == "sam@printshop.test" and not user.has_usable_password()
     assert client.get("/").wsgi_request.user == user
@@ -121,8 +125,10 @@ def test_it_bounds_every_call_to_the_provider_with_a_timeout(client, provider, s
 
 
 def test_it_gives_the_session_a_new_key_at_sign_in(client, provider):
-    start_sign_in(client)
-    key_before = client.session.session_key
+    planted = client.session  # a session the browser had before (or an attacker gave it)
+    planted["planted"] = True
+    planted.save()
+    key_before = planted.session_key
 
     sign_in(client, provider)
 
@@ -134,14 +140,14 @@ def test_it_audits_the_sign_in(client, provider):
     sign_in(client, provider)
 
     entry = AuditEntry.objects.get(action=AuditEntry.Action.SIGN_IN)
-    assert (entry.username, entry.kind, entry.outcome) == ("oidc:sam", "oidc", "ok")
+    assert (entry.username, entry.kind, entry.outcome) == (SAM, "oidc", "ok")
     assert entry.client_ip == "127.0.0.1" and entry.request_id
 
 
 def test_it_maps_the_audit_group_to_auditors(client, provider):
     sign_in(client, provider, userinfo=sam_userinfo(groups=["perp-support", "perp-audit"]))
 
-    user = User.objects.get(username="oidc:sam")
+    user = User.objects.get(username=SAM)
     assert sorted(g.name for g in user.groups.all()) == ["Auditors", "Support"]
     assert user.has_perm("lookup.view_audit_log")
 
@@ -152,22 +158,22 @@ def test_it_replaces_groups_on_every_sign_in(client, provider):
 
     sign_in(client, provider, userinfo=sam_userinfo(groups=["perp-support"]))
 
-    assert [g.name for g in User.objects.get(username="oidc:sam").groups.all()] == ["Support"]
+    assert [g.name for g in User.objects.get(username=SAM).groups.all()] == ["Support"]
 
 
 def test_it_reads_groups_from_the_configured_claim(client, provider, settings):
     settings.OIDC_GROUPS_CLAIM = "roles"
     sign_in(client, provider, userinfo=sam_userinfo(groups=[], roles=["perp-support"]))
 
-    assert User.objects.get(username="oidc:sam").groups.filter(name="Support").exists()
+    assert User.objects.get(username=SAM).groups.filter(name="Support").exists()
 
 
 def test_it_never_makes_anyone_staff_or_superuser(client, provider):
-    User.objects.create(username="oidc:sam", is_staff=True, is_superuser=True)
+    User.objects.create(username=SAM, is_staff=True, is_superuser=True)
 
     sign_in(client, provider, userinfo=sam_userinfo(is_staff=True, is_superuser=True))
 
-    user = User.objects.get(username="oidc:sam")
+    user = User.objects.get(username=SAM)
     assert not user.is_staff and not user.is_superuser
 
 
@@ -180,13 +186,13 @@ def test_it_never_hands_out_a_group_with_powers_outside_perpdesk(client, provide
 
     sign_in(client, provider, userinfo=sam_userinfo(groups=["perp-support", "it-admins"]))
 
-    assert [g.name for g in User.objects.get(username="oidc:sam").groups.all()] == ["Support"]
+    assert [g.name for g in User.objects.get(username=SAM).groups.all()] == ["Support"]
 
 
 def test_it_matches_people_on_sub_not_on_email(client, provider, alice):
     sign_in(client, provider, userinfo=sam_userinfo(email=alice.email))
 
-    assert client.session["_auth_user_id"] == str(User.objects.get(username="oidc:sam").pk)
+    assert client.session["_auth_user_id"] == str(User.objects.get(username=SAM).pk)
     assert client.session["_auth_user_id"] != str(alice.pk)
 
 
@@ -197,11 +203,11 @@ def test_it_refuses_a_person_outside_the_allowed_groups(client, provider, caplog
     text = response.content.decode()
     assert "You are signed in as <strong>sam@printshop.test</strong> at the identity provider" in text
     assert "not in a group allowed to use perpdesk" in text and "Ask your team lead" in text
-    assert not User.objects.filter(username="oidc:sam").exists()
+    assert not User.objects.filter(username=SAM).exists()
     assert "_auth_user_id" not in client.session
     entry = AuditEntry.objects.get(outcome=AuditEntry.Outcome.REFUSED)
-    assert (entry.username, entry.action) == ("oidc:sam", "sign_in")
-    assert "Sign-in refused for oidc:sam" in caplog.text
+    assert (entry.username, entry.action) == (SAM, "sign_in")
+    assert "Sign-in refused for an identity without an account" in caplog.text
 
 
 def test_it_takes_the_groups_away_from_someone_who_left_them(client, provider):
@@ -211,11 +217,11 @@ def test_it_takes_the_groups_away_from_someone_who_left_them(client, provider):
     response = sign_in(client, provider, userinfo=sam_userinfo(groups=[]))
 
     assert response.status_code == 403
-    assert not User.objects.get(username="oidc:sam").groups.exists()
+    assert not User.objects.get(username=SAM).groups.exists()
 
 
 def test_it_refuses_a_deactivated_account(client, provider):
-    User.objects.create(username="oidc:sam", is_active=False)
+    User.objects.create(username=SAM, is_active=False)
 
     response = sign_in(client, provider)
 
@@ -237,9 +243,9 @@ def test_it_refuses_an_id_token_that_does_not_check_out(client, provider, overri
     response = sign_in(client, provider, **overrides)
 
     assert response.status_code == 403
-    assert "Sign-in did not complete" in response.content.decode()
+    assert "Sign-in failed" in response.content.decode()
     assert "_auth_user_id" not in client.session
-    assert not User.objects.filter(username="oidc:sam").exists()
+    assert not User.objects.filter(username=SAM).exists()
     entry = AuditEntry.objects.get(action=AuditEntry.Action.SIGN_IN)
     assert entry.outcome == AuditEntry.Outcome.REFUSED and reason in entry.note
 
@@ -267,7 +273,7 @@ def test_it_refuses_userinfo_about_someone_else(client, provider):
     response = sign_in(client, provider, userinfo=sam_userinfo(sub="ada"))
 
     assert response.status_code == 403
-    assert not User.objects.filter(username__in=["oidc:sam", "oidc:ada"]).exists()
+    assert not User.objects.filter(username__in=[SAM, ADA]).exists()
 
 
 def test_it_refuses_a_forged_state(client, provider):
@@ -282,11 +288,12 @@ def test_it_refuses_a_forged_state(client, provider):
     assert AuditEntry.objects.get().outcome == AuditEntry.Outcome.REFUSED
 
 
-def test_it_refuses_a_callback_no_sign_in_was_started_for(client, provider):
+def test_it_refuses_a_callback_no_sign_in_was_started_for_without_writing_anything(client, provider):
     response = callback(client, "some-state")
 
-    assert response.status_code == 403
-    assert AuditEntry.objects.get().note == "no sign-in was in progress in this browser"
+    assert response.status_code == 403 and "Sign-in failed" in response.content.decode()
+    assert not AuditEntry.objects.exists() and not Session.objects.exists()
+    assert not provider.mock.calls
 
 
 def test_it_shows_the_providers_refusal(client, provider):
