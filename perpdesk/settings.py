@@ -114,6 +114,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "lookup.auth.middleware.SessionLifetimeMiddleware",
+    "lookup.auth.middleware.ProviderRenewalMiddleware",
     "lookup.auth.middleware.ProxySignInMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -336,6 +337,12 @@ PROXY_LOGOUT_URL = env.str("PROXY_LOGOUT_URL", default="")
 # Audit rows older than this are deleted by `manage.py prune_audit`.
 AUDIT_RETENTION_DAYS = _int("AUDIT_RETENTION_DAYS", 365)
 
+# A signed-in person is re-checked with the provider (a refresh-token grant, groups
+# re-mapped) this often: someone removed from the groups loses access within it.
+OIDC_RENEW_SECONDS = _int("OIDC_RENEW_SECONDS", 900)
+if OIDC_RENEW_SECONDS <= 0:
+    SETTINGS_ERRORS.append("OIDC_RENEW_SECONDS is not valid: expected a positive number of seconds.")
+    OIDC_RENEW_SECONDS = 900
 # --- Logging ------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 # json: one object per line for the log pipeline (lookup.logformat); plain: for a person.
