@@ -305,6 +305,12 @@ OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email profile groups"
 OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
 # Every call to the provider (token, userinfo, keys) gives up after this long.
 OIDC_TIMEOUT = _seconds("OIDC_TIMEOUT", 5.0)
+# A signed-in person is re-checked with the provider (a refresh-token grant, groups
+# re-mapped) this often: someone removed from the groups loses access within it.
+OIDC_RENEW_SECONDS = _int("OIDC_RENEW_SECONDS", 900)
+if OIDC_RENEW_SECONDS <= 0:
+    SETTINGS_ERRORS.append("OIDC_RENEW_SECONDS is not valid: expected a positive number of seconds.")
+    OIDC_RENEW_SECONDS = 900
 # Tolerated clock difference with the provider or proxy when checking token times.
 AUTH_CLOCK_SKEW = _int("AUTH_CLOCK_SKEW", 60)
 OIDC_USE_PKCE = True
@@ -337,12 +343,6 @@ PROXY_LOGOUT_URL = env.str("PROXY_LOGOUT_URL", default="")
 # Audit rows older than this are deleted by `manage.py prune_audit`.
 AUDIT_RETENTION_DAYS = _int("AUDIT_RETENTION_DAYS", 365)
 
-# A signed-in person is re-checked with the provider (a refresh-token grant, groups
-# re-mapped) this often: someone removed from the groups loses access within it.
-OIDC_RENEW_SECONDS = _int("OIDC_RENEW_SECONDS", 900)
-if OIDC_RENEW_SECONDS <= 0:
-    SETTINGS_ERRORS.append("OIDC_RENEW_SECONDS is not valid: expected a positive number of seconds.")
-    OIDC_RENEW_SECONDS = 900
 # --- Logging ------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 # json: one object per line for the log pipeline (lookup.logformat); plain: for a person.
