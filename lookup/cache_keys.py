@@ -18,7 +18,7 @@ NAMESPACE = "perp"
 
 # Bump whenever a lookup.perp.models class (or the cached envelope) changes shape:
 # every key changes with it, so no old pickle is ever read back.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _HMAC_SALT = "lookup.cache_keys"
 

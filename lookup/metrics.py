@@ -50,6 +50,12 @@ CACHE_EVENTS = Counter(
     ["event", "resource"],
     registry=None,
 )
+PERP_UNREADABLE_FIELDS = Counter(
+    "perpdesk_perp_unreadable_fields",
+    "Fields of PERP answers kept as PERP's text (or list items dropped), by endpoint and field path.",
+    ["endpoint", "field"],
+    registry=None,
+)
 PAGE_SECONDS = Histogram(
     "perpdesk_http_request_duration_seconds",
     "Responses by URL pattern, method and status.",
@@ -57,7 +63,7 @@ PAGE_SECONDS = Histogram(
     buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16),
     registry=None,
 )
-COUNTED = (PERP_CALL_SECONDS, PERP_RETRIES, CACHE_EVENTS, PAGE_SECONDS)
+COUNTED = (PERP_CALL_SECONDS, PERP_RETRIES, PERP_UNREADABLE_FIELDS, CACHE_EVENTS, PAGE_SECONDS)
 
 # Label values come from requests: only these methods get their own series.
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -67,6 +73,9 @@ def _observe_perp_call(record):
     PERP_CALL_SECONDS.labels(record.endpoint, record.outcome).observe(record.duration_ms / 1000)
     if record.attempts > 1:
         PERP_RETRIES.labels(record.endpoint).inc(record.attempts - 1)
+    # Paths of documented fields only (lookup.perp.models' tables): a bounded label set.
+    for path in record.fields.unreadable if record.fields else ():
+        PERP_UNREADABLE_FIELDS.labels(record.endpoint, path).inc()
 
 
 def _observe_cache_event(event, resource):

@@ -516,23 +516,19 @@ def test_it_raises_bad_response_for_json_nested_too_deep(perp, client):
         client.get_customer("CUST-1")
 
 
+# Only the record's id and data's documented shape are essential (other fields: see
+# tests/test_perp_fields.py, where they are kept as PERP's text).
 @pytest.mark.parametrize("method, path, data", [
     ("get_customer_orders", "/customers/CUST-1/orders", {"orders": "none", "pagination": {}}),
     ("get_customer_orders", "/customers/CUST-1/orders", {"pagination": PAGINATION}),
-    ("get_customer_orders", "/customers/CUST-1/orders", {"orders": [ORDER], "pagination": []}),
-    ("get_customer_orders", "/customers/CUST-1/orders", {"orders": ["ORD-1"]}),
+    ("get_customer_orders", "/customers/CUST-1/orders", {"orders": None}),
     ("get_customer_invoices", "/customers/CUST-1/invoices", {"invoices": {"a": INVOICE}}),
-    ("get_invoice", "/invoices/INV-1", {**INVOICE, "total_amount": "abc"}),
-    ("get_invoice", "/invoices/INV-1", {**INVOICE, "amount_due": "NaN"}),
-    ("get_invoice", "/invoices/INV-1", {**INVOICE, "amount_due": "1e999999999"}),
-    ("get_invoice", "/invoices/INV-1", {**INVOICE, "line_items": "many"}),
+    ("get_invoice", "/invoices/INV-1", {**INVOICE, "invoice_id": "  "}),
     ("get_customer", "/customers/CUST-1", {**CUSTOMER, "customer_id": None}),
-    ("get_customer", "/customers/CUST-1", {**CUSTOMER, "total_orders": "1e999999999"}),
-    ("get_customer", "/customers/CUST-1", {**CUSTOMER, "billing_address": "Leeds"}),
-    ("get_customer", "/customers/CUST-1", {**CUSTOMER, "is_vip": "maybe"}),
-    ("get_order", "/orders/ORD-1", {**ORDER, "order_date": "yesterday"}),
-    ("get_order", "/orders/ORD-1", {**ORDER, "status": {"code": "x"}}),
-    ("get_vip_wallet", "/customers/CUST-1/vip-wallet", {**WALLET, "balance": [25]}),
+    ("get_order", "/orders/ORD-1", {**ORDER, "order_id": {"id": "ORD-1"}}),
+    ("get_vip_wallet", "/customers/CUST-1/vip-wallet", {**WALLET, "customer_id": ""}),
+    ("get_production_status", "/orders/ORD-1/production", {**PRODUCTION, "order_id": None}),
+    ("get_artwork", "/orders/ORD-1/artwork", {"artwork_items": []}),
 ], ids=lambda value: value if isinstance(value, str) else "")
 def test_it_raises_bad_response_for_data_of_the_wrong_shape(perp, client, method, path, data):
     perp.get(PERP + path, json=ok(data))
@@ -543,12 +539,13 @@ def test_it_raises_bad_response_for_data_of_the_wrong_shape(perp, client, method
     assert raised.value.endpoint.startswith("/api/")
 
 
-def test_it_reads_infinity_in_a_count_as_a_bad_response(perp, client):
+def test_it_keeps_infinity_in_a_count_as_perps_text(perp, client):
     perp.get(PERP + "/customers/CUST-1",
              body='{"success": true, "data": {"customer_id": "C", "total_orders": 1e999}}')
 
-    with pytest.raises(PERPBadResponse):
-        client.get_customer("CUST-1")
+    customer = client.get_customer("CUST-1")
+
+    assert customer.total_orders == "Infinity" and customer.unread == ("total_orders",)
 
 
 # --- What is sent ------------------------------------------------------------------
@@ -744,7 +741,7 @@ def _failing_answers():
         {"status": 503, "body": ""},
         {"status": 200, "body": "not json"},
         {"status": 200, "json": failure("BOOM", "Something broke")},
-        {"status": 200, "json": ok({**ORDER, "total_amount": "abc"})},
+        {"status": 200, "json": ok({**ORDER, "order_id": None})},
         {"body": requests.exceptions.ReadTimeout("timed out")},
         {"body": requests.exceptions.ConnectionError("refused")},
         {"body": requests.exceptions.ContentDecodingError("bad gzip")},

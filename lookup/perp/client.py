@@ -29,7 +29,7 @@ from lookup.perp.errors import (
     PERPError,
     PERPUnavailable,
 )
-from lookup.perp.fields import ShapeError
+from lookup.perp.fields import FieldReport, ShapeError
 
 logger = logging.getLogger("perpdesk.perp")
 
@@ -57,6 +57,8 @@ class CallRecord:
     outcome: str  # ok, not_found, auth_error, api_error, unavailable, bad_response
     duration_ms: int
     attempts: int
+    # For a parsed answer: the fields missing, kept as PERP's text, or undocumented.
+    fields: FieldReport | None = None
 
 
 # Callables taking a CallRecord, called after every logical call (metrics, request stats).
@@ -69,6 +71,7 @@ class _Trace:
     started: float
     attempts: int = 0
     status: int | str | None = None
+    fields: FieldReport | None = None
 
 
 class PERPClient:
@@ -186,6 +189,7 @@ class PERPClient:
                 return None
             response = self._send(trace, self._url(endpoint, path_params), query)
             value = _read(endpoint, response, parse)
+            trace.fields = getattr(value, "fields", None)
             outcome = "not_found" if value is None else "ok"
             return value
         except PERPError as error:
@@ -378,17 +382,24 @@ def _report(trace, outcome):
         outcome=outcome,
         duration_ms=round((time.monotonic() - trace.started) * 1000),
         attempts=trace.attempts,
+        fields=trace.fields,
     )
-    level = logging.INFO if outcome in ("ok", "not_found") else logging.WARNING
+    unreadable = record.fields.unreadable if record.fields else ()
+    level = logging.INFO if outcome in ("ok", "not_found") and not unreadable else logging.WARNING
     logger.log(
         level,
-        "PERP GET %s: %s (%s) in %d ms, %d attempt(s)",
+        "PERP GET %s: %s (%s) in %d ms, %d attempt(s)%s",
         record.endpoint,
         record.outcome,
         record.status,
         record.duration_ms,
         record.attempts,
-        extra={f"perp_{name}": value for name, value in asdict(record).items()},
+        # Paths of documented fields only, never their values.
+        f"; kept as PERP's text: {', '.join(unreadable)}" if unreadable else "",
+        extra={
+            **{f"perp_{name}": value for name, value in asdict(record).items() if name != "fields"},
+            "perp_unreadable": list(unreadable),
+        },
     )
     for observer in CALL_OBSERVERS:
         try:
