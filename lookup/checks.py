@@ -29,8 +29,13 @@ POSITIVE_SECONDS = (
     "PERP_CACHE_LOCK_SECONDS",
     "PERP_BREAKER_WINDOW_SECONDS",
     "PERP_BREAKER_OPEN_SECONDS",
+    "PERP_CALL_DEADLINE_SECONDS",
+    "PERP_ERROR_SECONDS",
 )
-POSITIVE_COUNTS = ("PERP_POOL_SIZE", "PAGE_FANOUT_WORKERS", "PERP_BREAKER_FAILURES", "LIST_PAGE_SIZE")
+POSITIVE_COUNTS = (
+    "PERP_POOL_SIZE", "PAGE_FANOUT_WORKERS", "PERP_BREAKER_FAILURES", "LIST_PAGE_SIZE",
+    "PERP_MAX_RESPONSE_BYTES",
+)
 
 
 def _error(variable, problem, number):
@@ -58,6 +63,8 @@ def _always_problems():
     for name in POSITIVE_COUNTS:
         if getattr(settings, name) < 1:
             yield name, "must be at least 1."
+    if settings.PERP_CALL_DEADLINE_SECONDS <= settings.PERP_CONNECT_TIMEOUT:
+        yield "PERP_CALL_DEADLINE_SECONDS", "must be longer than PERP_CONNECT_TIMEOUT, or no call gets past connecting."
     if settings.PERP_WEB_URL and "{id}" not in settings.PERP_WEB_URL:
         yield "PERP_WEB_URL", "must contain {id} (and may contain {kind})."
 

@@ -55,6 +55,11 @@ MESSAGES = (
     ),
     (PERPUnavailable, _always, lambda e: "PERP could not be reached"),
     (PERPAPIError, _always, lambda e: f"PERP returned an error {e.code}"),
+    (
+        PERPBadResponse,
+        lambda e: e.reason == "too_large",
+        lambda e: "PERP's answer was too large",
+    ),
     (PERPBadResponse, _always, lambda e: "PERP sent an answer perpdesk could not read"),
     (PERPError, _always, lambda e: GENERIC),
 )

@@ -174,6 +174,12 @@ PERP_BACKOFF_BASE = _seconds("PERP_BACKOFF_BASE", 0.2)
 PERP_RETRY_AFTER_CAP = _seconds("PERP_RETRY_AFTER_CAP", 3.0)
 # Connections kept per host: at least the page fan-out width times the threads per worker.
 PERP_POOL_SIZE = _int("PERP_POOL_SIZE", 32)
+# Largest answer read, after decompression: the largest real page of orders is far
+# below it. A larger one is refused while it streams, never held whole.
+PERP_MAX_RESPONSE_BYTES = _int("PERP_MAX_RESPONSE_BYTES", 4 * 1024 * 1024)
+# Longest one PERP call may hold a thread: connect, headers and the whole body, retries
+# and their pauses included (the read timeout bounds each read, not a trickling body).
+PERP_CALL_DEADLINE_SECONDS = _seconds("PERP_CALL_DEADLINE_SECONDS", 15.0)
 # Link template into PERP's own web UI; {kind} is customers/orders/invoices, {id} the id.
 PERP_WEB_URL = env.str("PERP_WEB_URL", default="")
 # PERP's identifier formats, which its docs leave open: one regular expression per kind
@@ -213,6 +219,9 @@ PERP_FRESH_ARTWORK_SECONDS = _seconds("PERP_FRESH_ARTWORK_SECONDS", 60.0)
 # Long enough to absorb a search retyped or a page reloaded; short enough that a
 # customer created in PERP a minute ago is found.
 PERP_NOT_FOUND_SECONDS = _seconds("PERP_NOT_FOUND_SECONDS", 30.0)
+# A bad response or API error is remembered this long, so a broken endpoint is asked
+# once per period, not on every view (Refresh asks again at once).
+PERP_ERROR_SECONDS = _seconds("PERP_ERROR_SECONDS", 15.0)
 # How long past its freshness a copy is kept to be shown while PERP is down: a day,
 # so even an outage overnight leaves staff yesterday's data (marked with its age).
 PERP_STALE_GRACE_SECONDS = _seconds("PERP_STALE_GRACE_SECONDS", 24 * 3600.0)

@@ -18,10 +18,10 @@ from urllib.parse import quote
 
 import requests
 from django.conf import settings
-from requests.adapters import HTTPAdapter
 
 from lookup.context import request_id
-from lookup.perp import models
+from lookup.perp import body, models
+from lookup.perp.deadline import Deadline, DeadlineAdapter, running
 from lookup.perp.errors import (
     PERPAPIError,
     PERPAuthError,
@@ -88,11 +88,15 @@ class PERPClient:
         backoff_base=0.2,
         retry_after_cap=3.0,
         pool_size=32,
+        max_response_bytes=4 * 1024 * 1024,
+        call_deadline=15.0,
         sleep=time.sleep,
     ):
         self.base_url = base_url.rstrip("/")
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
+        self.max_response_bytes = max_response_bytes  # after decompression
+        self.call_deadline = call_deadline  # seconds for the whole call, retries included
         self.max_retries = max_retries
         self.backoff_base = backoff_base
         self.retry_after_cap = retry_after_cap
@@ -187,8 +191,9 @@ class PERPClient:
                 trace.status = "not_sent"
                 outcome = "not_found"
                 return None
-            response = self._send(trace, self._url(endpoint, path_params), query)
-            value = _read(endpoint, response, parse)
+            with running(Deadline(self.call_deadline)) as deadline:
+                response, content = self._send(trace, self._url(endpoint, path_params), query, deadline)
+            value = _read(endpoint, response, content, parse)
             trace.fields = getattr(value, "fields", None)
             outcome = "not_found" if value is None else "ok"
             return value
@@ -202,46 +207,47 @@ class PERPClient:
         segments = {name: quote(str(value), safe="") for name, value in path_params.items()}
         return self.base_url + endpoint.removeprefix("/api").format(**segments)
 
-    def _send(self, trace, url, query):
-        """The response to the first attempt that PERP did not ask us to retry."""
+    def _send(self, trace, url, query, deadline):
+        """(response, its body) of the first attempt that PERP did not ask us to retry,
+        all attempts and pauses within `deadline`."""
         while True:
             trace.attempts += 1
             try:
-                return self._attempt(trace, url, query)
+                return self._attempt(trace, url, query, deadline)
             except PERPUnavailable as unavailable:
-                if trace.attempts > self.max_retries:
+                pause = self._pause(trace.attempts, unavailable.retry_after)
+                if trace.attempts > self.max_retries or pause >= deadline.remaining():
                     raise
-                self._sleep(self._pause(trace.attempts, unavailable.retry_after))
+                self._sleep(pause)
 
-    def _attempt(self, trace, url, query):
+    def _attempt(self, trace, url, query, deadline):
         try:
             response = self._session.get(
                 url,
                 params=query,
                 headers=_request_headers(),
-                timeout=(self.connect_timeout, self.read_timeout),
+                timeout=deadline.timeouts(self.connect_timeout, self.read_timeout),
                 # A redirect is not in the contract, and must not carry the key elsewhere.
                 allow_redirects=False,
+                stream=True,  # the body is read within its bounds (lookup.perp.body)
             )
-        except requests.Timeout as e:
-            trace.status = "timeout"
-            waited = (
-                self.connect_timeout
-                if isinstance(e, requests.ConnectTimeout)
-                else self.read_timeout
-            )
-            raise PERPUnavailable(
-                trace.endpoint, "timeout", timeout=waited, attempts=trace.attempts
-            ) from e
-        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as e:
-            trace.status = "connection"
-            raise PERPUnavailable(trace.endpoint, "connection", attempts=trace.attempts) from e
-        except requests.RequestException as e:  # e.g. a body that does not decompress
-            trace.status = type(e).__name__
-            raise PERPBadResponse(trace.endpoint, type(e).__name__) from e
+            try:
+                content = self._content(trace, response)
+            finally:
+                # After the whole body, the connection goes back to the pool; before it
+                # (refused, aborted, not needed) it is closed.
+                response.close()
+        except requests.RequestException as e:
+            raise self._failure(trace, deadline, e) from e
+        if deadline.expired:  # cut short by the deadline, the answer may look complete
+            raise self._failure(trace, deadline, None)
+        return response, content
 
+    def _content(self, trace, response):
+        """The body, when PERP's table needs it (None otherwise), or the error it makes."""
         trace.status = response.status_code
-        if _classify(response) == "retry":
+        kind = _classify(response)
+        if kind == "retry":
             raise PERPUnavailable(
                 trace.endpoint,
                 "status",
@@ -249,7 +255,33 @@ class PERPClient:
                 attempts=trace.attempts,
                 retry_after=_retry_after(response),
             )
-        return response
+        if kind not in ("envelope", "error_envelope"):
+            return None
+        try:
+            return body.read_capped(response, self.max_response_bytes)
+        except body.TooLarge as e:
+            raise PERPBadResponse(trace.endpoint, str(e), reason="too_large") from None
+
+    def _failure(self, trace, deadline, error):
+        """The PERP error for a request that failed on the way (requests' exception)."""
+        if deadline.passed():  # the watchdog cut it short, or a timeout capped to the deadline
+            trace.status = "timeout"
+            return PERPUnavailable(
+                trace.endpoint, "timeout", timeout=deadline.seconds, attempts=trace.attempts
+            )
+        if isinstance(error, requests.Timeout):
+            trace.status = "timeout"
+            waited = (
+                self.connect_timeout
+                if isinstance(error, requests.ConnectTimeout)
+                else self.read_timeout
+            )
+            return PERPUnavailable(trace.endpoint, "timeout", timeout=waited, attempts=trace.attempts)
+        if isinstance(error, (requests.ConnectionError, requests.exceptions.ChunkedEncodingError)):
+            trace.status = "connection"
+            return PERPUnavailable(trace.endpoint, "connection", attempts=trace.attempts)
+        trace.status = type(error).__name__  # e.g. a body that does not decompress
+        return PERPBadResponse(trace.endpoint, type(error).__name__)
 
     def _pause(self, attempts_made, retry_after):
         if retry_after is not None:
@@ -270,6 +302,8 @@ def client_from_settings():
         backoff_base=settings.PERP_BACKOFF_BASE,
         retry_after_cap=settings.PERP_RETRY_AFTER_CAP,
         pool_size=settings.PERP_POOL_SIZE,
+        max_response_bytes=settings.PERP_MAX_RESPONSE_BYTES,
+        call_deadline=settings.PERP_CALL_DEADLINE_SECONDS,
     )
 
 
@@ -281,7 +315,7 @@ def _session(base_url, api_key, pool_size):
     session.proxies = requests.utils.get_environ_proxies(base_url)
     session.headers.update({"Authorization": f"Bearer {api_key}", "Accept": "application/json"})
     # One PERP host; pool_maxsize is how many threads can hold a connection at once.
-    adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size)
+    adapter = DeadlineAdapter(pool_connections=1, pool_maxsize=pool_size)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
@@ -315,7 +349,7 @@ def _classify(response):
     return "bad"
 
 
-def _read(endpoint, response, parse):
+def _read(endpoint, response, content, parse):
     kind = _classify(response)
     if kind == "not_found":
         return None
@@ -323,7 +357,7 @@ def _read(endpoint, response, parse):
         raise PERPAuthError(endpoint, "PERP refused the API key (HTTP 401)")
     if kind == "bad":
         raise PERPBadResponse(endpoint, f"HTTP {response.status_code}")
-    envelope = _envelope(endpoint, response)
+    envelope = _envelope(endpoint, response.status_code, content)
     if envelope["success"] is True and kind == "envelope":
         return _data(endpoint, envelope, parse)
     code, message = _error(endpoint, envelope, response.status_code)
@@ -332,14 +366,14 @@ def _read(endpoint, response, parse):
     raise PERPAPIError(endpoint, code, message)
 
 
-def _envelope(endpoint, response):
+def _envelope(endpoint, status, content):
     try:
-        body = response.json()
-    except (ValueError, RecursionError):  # ValueError covers requests' JSONDecodeError
-        raise PERPBadResponse(endpoint, f"HTTP {response.status_code}: body is not JSON") from None
-    if not isinstance(body, dict) or not isinstance(body.get("success"), bool):
-        raise PERPBadResponse(endpoint, f"HTTP {response.status_code}: not PERP's envelope")
-    return body
+        envelope = body.parse_json(content)
+    except body.NotJSON as e:
+        raise PERPBadResponse(endpoint, f"HTTP {status}: {e}") from None
+    if not isinstance(envelope, dict) or not isinstance(envelope.get("success"), bool):
+        raise PERPBadResponse(endpoint, f"HTTP {status}: not PERP's envelope")
+    return envelope
 
 
 def _data(endpoint, envelope, parse):

@@ -12,6 +12,9 @@ class PERPError(Exception):
     def __init__(self, endpoint, detail=""):
         self.endpoint = endpoint  # the endpoint template, e.g. /api/customers/{customer_id}
         self.detail = detail
+        # When perpdesk first saw this failure, if the reading layer remembered it
+        # (lookup.error_memory); None for a failure seen just now.
+        self.first_seen = None
         super().__init__(f"{endpoint}: {detail}" if detail else endpoint)
 
 
@@ -46,4 +49,9 @@ class PERPUnavailable(PERPError):
 
 
 class PERPBadResponse(PERPError):
-    """PERP answered something that is not the contract: other 5xx, non-JSON, wrong shape."""
+    """PERP answered something that is not the contract: other 5xx, non-JSON, wrong shape,
+    or an answer perpdesk refuses to read (too large, nested too deep)."""
+
+    def __init__(self, endpoint, detail="", *, reason="unreadable"):
+        self.reason = reason  # "unreadable", or "too_large": over PERP_MAX_RESPONSE_BYTES
+        super().__init__(endpoint, detail)
