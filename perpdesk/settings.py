@@ -360,15 +360,22 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {"()": "lookup.logformat.PlainFormatter"},
         "json": {"()": "lookup.logformat.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    # Every line carries its request's id, Django's own after the response included.
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}},
+    "filters": {
+        "request_id": {"()": "lookup.logformat.RequestIdFilter"},
+        "one_line_warning": {"()": "lookup.logformat.OneLineWarning"},
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django": {"level": "INFO"},
         # 5xx only: a 4xx is in perpdesk.request's line, by route, not by filled-in path.
         "django.request": {"level": "ERROR"},
+        # A Host not in ALLOWED_HOSTS (scanners, misaddressed probes): a warning, no traceback.
+        "django.security.DisallowedHost": {"level": "WARNING", "filters": ["one_line_warning"]},
         # Its DEBUG lines hold whole PERP URLs, search emails included.
         "urllib3": {"level": "WARNING"},
     },

@@ -11,6 +11,7 @@ import os
 import subprocess
 import threading
 import time
+import urllib.request
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -121,6 +122,25 @@ def perpdesk_groups(db):
 class TestProvider:
     issuer: str
 
+    def set_groups(self, sub, groups):
+        """What the provider says `sub` belongs to from now on (renewals read it)."""
+        self._control(f"/test/accounts/{sub}", {"groups": groups})
+
+    def disable(self, sub):
+        """The person is gone at the provider: their refresh tokens are refused."""
+        self._control(f"/test/accounts/{sub}", {"disabled": True})
+
+    def reset(self):
+        self._control("/test/reset", {})
+
+    def _control(self, path, change):
+        request = urllib.request.Request(
+            f"{self.issuer}{path}", data=json.dumps(change).encode(), method="POST",
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=5) as response:
+            assert response.status == 204
+
     def settings(self):
         return {
             "AUTH_MODE": "oidc",
@@ -152,6 +172,7 @@ def _client_registration(rp_url):
         "redirect_uris": [f"{rp_url}/oidc/callback/"],
         "post_logout_redirect_uris": [f"{rp_url}/login/"],
         "token_endpoint_auth_method": "client_secret_post",
+        "grant_types": ["authorization_code", "refresh_token"],
         "id_token_signed_response_alg": "RS256",
     }
 
@@ -206,3 +227,23 @@ def page(chromium):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+# --- Moving a sign-in's renewal forward --------------------------------------------------
+def renewal_due_now():
+    """Every sign-in at the provider is due for renewal (as if OIDC_RENEW_SECONDS passed)."""
+    from datetime import timedelta
+
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from lookup.auth.models import ProviderSignIn
+    from lookup.auth.renewal import RENEW_AFTER_KEY
+
+    ProviderSignIn.objects.update(renew_after=timezone.now() - timedelta(seconds=1))
+    for row in Session.objects.all():
+        session = SessionStore(session_key=row.session_key)
+        if RENEW_AFTER_KEY in session:
+            session[RENEW_AFTER_KEY] = 0
+            session.save()

@@ -5,9 +5,11 @@ PKCE, state, nonce and RS256 tokens checked against its published keys."""
 import pytest
 from django.contrib.auth.models import User
 
+from lookup.auth.accounts import issuer_tag
+from lookup.auth.models import ProviderSignIn
 from lookup.models import AuditEntry
 from tests.auth_fixtures import *  # noqa: F403
-from tests.auth_fixtures import ensure_perpdesk_groups
+from tests.auth_fixtures import ensure_perpdesk_groups, renewal_due_now
 
 pytestmark = pytest.mark.browser
 
@@ -21,7 +23,12 @@ def signed_in_via_provider(settings, oidc_provider, transactional_db):
     # Sign-out's redirect to the provider follows a form post: form-action must allow it.
     settings.SECURE_CSP = {**settings.SECURE_CSP, "form-action": ["'self'", oidc_provider.issuer]}
     ensure_perpdesk_groups()
-    return settings
+    yield settings
+    oidc_provider.reset()  # the accounts' groups as PROVIDER_ACCOUNTS has them
+
+
+def username(provider, sub):
+    return f"oidc:{issuer_tag(provider.issuer)}:{sub}"
 
 
 def sign_in_at_provider(page, account):
@@ -33,7 +40,7 @@ def sign_in_at_provider(page, account):
 
 
 def test_it_signs_in_at_the_provider_and_lands_on_the_search_page(
-    page, live_server, signed_in_via_provider
+    page, live_server, signed_in_via_provider, oidc_provider
 ):
     page.goto(f"{live_server.url}/")
     assert page.url.startswith(f"{live_server.url}/login/")
@@ -42,15 +49,15 @@ def test_it_signs_in_at_the_provider_and_lands_on_the_search_page(
 
     assert page.url == f"{live_server.url}/"
     assert page.get_by_role("heading", name="Find a customer").is_visible()
-    user = User.objects.get(username="oidc:sam")
+    user = User.objects.get(username=username(oidc_provider, "sam"))
     assert [g.name for g in user.groups.all()] == ["Support"]
-    assert AuditEntry.objects.filter(username="oidc:sam", action="sign_in", outcome="ok").count() == 1
+    assert AuditEntry.objects.filter(username=user.username, action="sign_in", outcome="ok").count() == 1
     [session_cookie] = [c for c in page.context.cookies() if c["name"].endswith("sessionid")]
     assert session_cookie["httpOnly"] and session_cookie["secure"]
     assert session_cookie["sameSite"] == "Lax"
 
 
-def test_it_refuses_someone_outside_the_allowed_groups(page, live_server, signed_in_via_provider):
+def test_it_refuses_someone_outside_the_allowed_groups(page, live_server, signed_in_via_provider, oidc_provider):
     page.goto(f"{live_server.url}/login/")
 
     sign_in_at_provider(page, "olga")
@@ -58,19 +65,19 @@ def test_it_refuses_someone_outside_the_allowed_groups(page, live_server, signed
     body = page.locator("body").inner_text()
     assert "You are signed in as olga@printshop.test at the identity provider" in body
     assert "not in a group allowed to use perpdesk" in body
-    assert not User.objects.filter(username="oidc:olga").exists()
-    assert AuditEntry.objects.get(username="oidc:olga").outcome == "refused"
+    assert not User.objects.filter(username=username(oidc_provider, "olga")).exists()
+    assert AuditEntry.objects.get(username=username(oidc_provider, "olga")).outcome == "refused"
     page.goto(f"{live_server.url}/")
     assert page.url.startswith(f"{live_server.url}/login/")
 
 
-def test_it_returns_an_auditor_to_the_page_that_asked(page, live_server, signed_in_via_provider):
+def test_it_returns_an_auditor_to_the_page_that_asked(page, live_server, signed_in_via_provider, oidc_provider):
     page.goto(f"{live_server.url}/lookup/auditentry/")
 
     sign_in_at_provider(page, "ada")
 
     assert page.url == f"{live_server.url}/lookup/auditentry/"
-    assert page.get_by_text("oidc:ada").first.is_visible()  # her own sign-in, in the log
+    assert page.get_by_text(username(oidc_provider, "ada")).first.is_visible()  # her own sign-in, in the log
 
 
 def test_it_keeps_an_off_site_next_on_site(page, live_server, signed_in_via_provider):
@@ -88,7 +95,7 @@ def test_it_refuses_a_forged_state(page, live_server, signed_in_via_provider, oi
 
     page.goto(f"{live_server.url}/oidc/callback/?code=stolen-code&state=forged-state")
 
-    assert "Sign-in did not complete" in page.locator("body").inner_text()
+    assert "Sign-in failed" in page.locator("body").inner_text()
     page.goto(f"{live_server.url}/")
     assert page.url.startswith(f"{live_server.url}/login/")
     assert AuditEntry.objects.get(action="sign_in").outcome == "refused"
@@ -105,6 +112,62 @@ def test_it_signs_out_here_and_at_the_provider(
     page.get_by_role("button", name="Yes, sign me out").click()
     page.wait_for_url(f"{live_server.url}/login/")
 
-    assert AuditEntry.objects.filter(username="oidc:sam", action="sign_out").count() == 1
+    assert AuditEntry.objects.filter(username=username(oidc_provider, "sam"), action="sign_out").count() == 1
     page.get_by_role("link", name="Sign in with SSO").click()
     assert page.locator('input[name="login"]').is_visible()  # the provider asks again
+
+
+# --- Renewal with the provider (lookup.auth.renewal) ---------------------------------------
+def test_someone_removed_from_the_groups_at_the_provider_loses_access_at_the_next_renewal(
+    page, live_server, signed_in_via_provider, oidc_provider
+):
+    page.goto(f"{live_server.url}/")
+    sign_in_at_provider(page, "sam")
+    assert page.get_by_role("heading", name="Find a customer").is_visible()
+
+    oidc_provider.set_groups("sam", ["marketing"])
+    renewal_due_now()
+    page.goto(f"{live_server.url}/")
+
+    assert "not in a group allowed to use perpdesk" in page.locator("body").inner_text()
+    entry = AuditEntry.objects.get(action="sign_in", outcome="refused")
+    assert (entry.username, entry.note) == (username(oidc_provider, "sam"), "groups removed at renewal")
+    assert not User.objects.get(username=username(oidc_provider, "sam")).groups.exists()
+    page.goto(f"{live_server.url}/")
+    assert page.url.startswith(f"{live_server.url}/login/")
+
+
+def test_renewals_re_map_the_groups_and_follow_the_rotated_refresh_token(
+    page, live_server, signed_in_via_provider, oidc_provider
+):
+    page.goto(f"{live_server.url}/")
+    sign_in_at_provider(page, "sam")
+    first_token = ProviderSignIn.objects.get().refresh_token
+    assert first_token  # the provider issued one at sign-in
+
+    oidc_provider.set_groups("sam", ["perp-support", "perp-audit"])
+    renewal_due_now()
+    page.goto(f"{live_server.url}/lookup/auditentry/")
+    assert page.url == f"{live_server.url}/lookup/auditentry/"  # an auditor now
+    second_token = ProviderSignIn.objects.get().refresh_token
+    assert second_token != first_token
+
+    renewal_due_now()  # the rotated token works; the used one would revoke the grant
+    page.goto(f"{live_server.url}/")
+    assert page.get_by_role("heading", name="Find a customer").is_visible()
+    assert ProviderSignIn.objects.get().refresh_token not in (first_token, second_token)
+
+
+def test_someone_gone_at_the_provider_is_signed_out_at_the_next_renewal(
+    page, live_server, signed_in_via_provider, oidc_provider
+):
+    page.goto(f"{live_server.url}/")
+    sign_in_at_provider(page, "sam")
+
+    oidc_provider.disable("sam")
+    renewal_due_now()
+    page.goto(f"{live_server.url}/")
+
+    assert page.url.startswith(f"{live_server.url}/login/")
+    entry = AuditEntry.objects.get(action="sign_out")
+    assert entry.outcome == "refused" and "invalid_grant" in entry.note

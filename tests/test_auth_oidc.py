@@ -10,87 +10,27 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import requests
-import responses
 from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
 
-from lookup.auth.accounts import issuer_tag
 from lookup.auth.oidc import OIDCBackend
 from lookup.models import AuditEntry
 from tests.auth_fixtures import *  # noqa: F403
 from tests.auth_fixtures import token_claims
-
-ISSUER = "https://id.printshop.test"
-CLIENT_ID = "perpdesk"
-TOKEN_URL = f"{ISSUER}/token"
-USERINFO_URL = f"{ISSUER}/userinfo"
-JWKS_URL = f"{ISSUER}/jwks"
-SAM = f"oidc:{issuer_tag(ISSUER)}:sam"
-ADA = f"oidc:{issuer_tag(ISSUER)}:ada"
-
-
-@pytest.fixture(autouse=True)
-def oidc_settings(settings, perpdesk_groups):
-    settings.AUTH_MODE = "oidc"
-    settings.AUTHENTICATION_BACKENDS = ["lookup.auth.oidc.OIDCBackend"]
-    settings.OIDC_OP_ISSUER = ISSUER
-    settings.OIDC_OP_AUTHORIZATION_ENDPOINT = f"{ISSUER}/authorize"
-    settings.OIDC_OP_TOKEN_ENDPOINT = TOKEN_URL
-    settings.OIDC_OP_USER_ENDPOINT = USERINFO_URL
-    settings.OIDC_OP_JWKS_ENDPOINT = JWKS_URL
-    settings.OIDC_OP_END_SESSION_ENDPOINT = f"{ISSUER}/logout"
-    settings.OIDC_RP_CLIENT_ID = CLIENT_ID
-    settings.OIDC_RP_CLIENT_SECRET = "secret"
-    settings.AUTH_GROUP_MAP = {"perp-support": "Support", "perp-audit": "Auditors"}
-    return settings
-
-
-class FakeProvider:
-    """The provider's back-channel endpoints, answering what each test sets up."""
-
-    def __init__(self, mock, key):
-        self.mock = mock
-        self.key = key
-        mock.get(JWKS_URL, json={"keys": [key.public_jwk()]})
-
-    def answers(self, *, id_token, userinfo):
-        tokens = {"id_token": id_token, "access_token": "at", "token_type": "Bearer"}
-        self.mock.post(TOKEN_URL, json=tokens)
-        self.mock.get(USERINFO_URL, json=userinfo)
-
-    def id_token(self, sent_nonce, key=None, **overrides):
-        claims = token_claims(issuer=ISSUER, audience=CLIENT_ID, subject="sam", nonce=sent_nonce)
-        claims.update(overrides)
-        return (key or self.key).sign({k: v for k, v in claims.items() if v is not None})
-
-
-@pytest.fixture
-def provider(signing_key):
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield FakeProvider(mock, signing_key)
-
-
-def start_sign_in(client, **query):
-    response = client.get("/oidc/authenticate/", query)
-    assert response.status_code == 302
-    return dict(parse_qsl(urlsplit(response["Location"]).query))
-
-
-def callback(client, state):
-    return client.get("/oidc/callback/", {"code": "the-code", "state": state})
-
-
-def sam_userinfo(**overrides):
-    claims = {"sub": "sam", "email": "sam@printshop.test", "name": "Sam Support", "groups": ["perp-support"]}
-    return {**claims, **overrides}
-
-
-def sign_in(client, provider, userinfo=None, **token_overrides):
-    params = start_sign_in(client)
-    id_token = provider.id_token(params["nonce"], **token_overrides)
-    provider.answers(id_token=id_token, userinfo=userinfo or sam_userinfo())
-    return callback(client, params["state"])
-
+from tests.oidc_fake import *  # noqa: F403
+from tests.oidc_fake import (
+    ADA,
+    CLIENT_ID,
+    ISSUER,
+    SAM,
+    TOKEN_URL,
+    USERINFO_URL,
+    JWKS_URL,
+    callback,
+    sam_userinfo,
+    sign_in,
+    start_sign_in,
+)
 
 def test_it_signs_in_and_lands_on_the_search_page(client, provider):
     response = sign_in(client, provider)

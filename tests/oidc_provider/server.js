@@ -7,6 +7,12 @@
 //   {"issuer": "http://127.0.0.1:<port>"}
 // Signing keys are RS256, generated at start. PKCE is required of every client.
 // The login page asks only for the account's sub; consent is implied (first-party).
+// Clients allowed the refresh_token grant get a refresh token at every sign-in
+// (as Keycloak does, without asking for offline_access), rotated at every use.
+//
+// Test control (loopback only, never shipped): POST /test/accounts/<sub> with a JSON
+// body {"groups": [...]} changes that person's groups, {"disabled": true} removes them
+// (a refresh token of theirs is then refused); POST /test/reset restores the accounts.
 
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -14,7 +20,8 @@ import { createServer } from 'node:http';
 import Provider from 'oidc-provider';
 
 const config = JSON.parse(process.env.OIDC_TEST_CONFIG || '{}');
-const accounts = config.accounts || {};
+const initialAccounts = JSON.stringify(config.accounts || {});
+let accounts = JSON.parse(initialAccounts);
 const SCOPES = 'openid email profile groups';
 
 function escapeHtml(text) {
@@ -78,6 +85,8 @@ function providerConfiguration() {
     },
     scopes: SCOPES.split(' '),
     pkce: { required: () => true },
+    issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
+    rotateRefreshToken: () => true,
     features: {
       devInteractions: { enabled: false },
       rpInitiatedLogout: {
@@ -131,9 +140,36 @@ async function handleInteraction(provider, req, res) {
   );
 }
 
+async function handleTestControl(req, res) {
+  if (req.method !== 'POST') return sendHtml(res, 405, page('Method not allowed', ''));
+  if (req.url === '/test/reset') {
+    accounts = JSON.parse(initialAccounts);
+  } else {
+    const sub = decodeURIComponent(req.url.slice('/test/accounts/'.length));
+    let body = '';
+    for await (const chunk of req) body += chunk;
+    const change = JSON.parse(body || '{}');
+    if (change.disabled) {
+      delete accounts[sub];
+    } else if (accounts[sub]) {
+      accounts[sub] = { ...accounts[sub], groups: change.groups || [] };
+    } else {
+      return sendHtml(res, 404, page('Unknown account', escapeHtml(sub)));
+    }
+  }
+  res.writeHead(204);
+  return res.end();
+}
+
 function start() {
   let provider;
   const server = createServer((req, res) => {
+    if (req.url.startsWith('/test/')) {
+      handleTestControl(req, res).catch((error) => {
+        sendHtml(res, 400, page('Test control failed', escapeHtml(error.message)));
+      });
+      return;
+    }
     if (req.url.startsWith('/interaction/')) {
       handleInteraction(provider, req, res).catch((error) => {
         sendHtml(res, 400, page('Interaction failed', escapeHtml(error.message)));
