@@ -9,6 +9,7 @@ import re
 import uuid
 
 from lookup.context import request_id
+from lookup.logformat import REQUEST_ATTRIBUTE
 from lookup.proxy import peer_is_trusted
 
 HEADER = "X-Request-ID"
@@ -29,6 +30,8 @@ class RequestIdMiddleware:
 
     def __call__(self, request):
         rid = incoming_request_id(request) or uuid.uuid4().hex
+        # Also on the request: Django logs some lines after this context has ended.
+        setattr(request, REQUEST_ATTRIBUTE, rid)
         token = request_id.set(rid)
         try:
             response = self.get_response(request)
