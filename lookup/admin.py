@@ -1,10 +1,40 @@
-"""The audit log in the admin: readable by auditors (view_audit_log), changeable by nobody."""
+"""The audit log in the admin: readable by auditors (view_audit_log), changeable by nobody,
+and every reading of it audited — the list with its filters, each row opened."""
+
+import re
 
 from django.contrib import admin
 
+from lookup.audit import Action, audit_required, audit_term_digest
 from lookup.models import AuditEntry
 
 AUDITOR_PERMISSION = "lookup.view_audit_log"
+SEARCH_PARAMETER = "q"
+# Filters whose values are perpdesk's own words and numbers, recorded as they are when
+# they look like it; any other value (a person's name or email, a search) only as its
+# keyed hash.
+PLAIN_FILTERS = frozenset(
+    {"action", "outcome", "kind", "at__year", "at__month", "at__day", "o", "p", "_facets", "e"}
+)
+PLAIN_VALUE = re.compile(r"[\w.-]{1,32}", re.ASCII)
+
+
+def audit_log_filters(query):
+    """How the list was filtered, for its audit row: `name=value` pairs, free text hashed."""
+    pairs = []
+    for name, values in sorted(query.lists()):
+        for value in values:
+            shown = value if _plain(name, value) else f"hmac:{audit_term_digest(value)}"
+            pairs.append(f"{_plain_name(name)}={shown}")
+    return "&".join(pairs)
+
+
+def _plain(name, value):
+    return name in PLAIN_FILTERS and PLAIN_VALUE.fullmatch(value) is not None
+
+
+def _plain_name(name):
+    return name if PLAIN_VALUE.fullmatch(name) else f"hmac:{audit_term_digest(name)}"
 
 
 @admin.register(AuditEntry)
@@ -19,6 +49,22 @@ class AuditEntryAdmin(admin.ModelAdmin):
     actions = None
     list_per_page = 50
     show_full_result_count = False  # a COUNT(*) over a year of rows on every page is slow
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        if response.status_code == 200:  # not the redirect that says a filter was wrong
+            audit_required(
+                request=request, action=Action.AUDIT_LOG, kind="list",
+                filters=audit_log_filters(request.GET),
+                search_term=request.GET.get(SEARCH_PARAMETER, ""),
+            )
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if response.status_code == 200:  # not the redirect for a row that does not exist
+            audit_required(request=request, action=Action.AUDIT_LOG, kind="entry", object_ids=[object_id])
+        return response
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]

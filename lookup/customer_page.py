@@ -21,8 +21,9 @@ SNAPSHOT_NAME = "customer_page"  # in cache keys and metrics
 class CustomerPage:
     """What lookup/customer.html shows inside the admin frame."""
 
-    customer_id: str
+    customer_id: str  # as the URL spells it
     title: str
+    record_id: str = ""  # as PERP spells it in the customer's record; "" while unknown
     head_html: str = ""
     body_html: str = ""
     fetched_at: datetime | None = None  # the oldest copy's
@@ -62,6 +63,7 @@ def customer_page(request, customer_id):
 def _assembled(request, sections):
     common = {
         "customer_id": sections.customer_id, "title": _title(sections), "fetched_at": sections.fetched_at,
+        "record_id": getattr(sections.customer, "customer_id", "") or "",
         "is_stale": sections.is_stale, "auth_failed": sections.auth_failed,
     }
     if sections.not_found:

@@ -16,9 +16,11 @@ class Access(models.Model):
 
 
 class AuditEntry(models.Model):
-    """One row per lookup, refresh, sign-in, refusal and sign-out: who saw what, when.
+    """One row per lookup, refresh, sign-in, refusal, sign-out and reading of the audit
+    log itself: who saw what, when.
 
-    Holds ids and kinds only — never PERP's data, never a search term in clear.
+    Holds ids and kinds only — never PERP's data, never a search term or a free-text
+    filter in clear.
     Written by `lookup.audit`; read-only everywhere else.
     """
 
@@ -28,6 +30,8 @@ class AuditEntry(models.Model):
         REFRESH = "refresh", "Refresh"
         SIGN_IN = "sign_in", "Sign-in"
         SIGN_OUT = "sign_out", "Sign-out"
+        AUDIT_LOG = "audit_log", "Audit log read"
+        ADMIN = "admin", "Admin page"
 
     class Outcome(models.TextChoices):
         OK = "ok", "OK"
@@ -45,9 +49,13 @@ class AuditEntry(models.Model):
     action = models.CharField(max_length=16, choices=Action.choices)
     kind = models.CharField(max_length=32, blank=True, help_text="customer, order, invoice, or the kind of search")
     object_ids = models.TextField("ids shown", blank=True)
-    customer_id = models.CharField(max_length=64, blank=True, db_index=True)
+    customer_id = models.CharField(max_length=128, blank=True, db_index=True)
     term_digest = models.CharField(
         "search term (keyed hash)", max_length=64, blank=True, help_text="HMAC of the normalised term"
+    )
+    filters = models.TextField(
+        "filter or search used", blank=True,
+        help_text="Audit log reads: the filters, free-text values as their keyed hash",
     )
     outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.OK)
     note = models.CharField(max_length=200, blank=True)

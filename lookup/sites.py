@@ -1,6 +1,9 @@
+from functools import partial
+
 from django.contrib import admin
 from django.urls import path
 
+from lookup.admin_guards import refusals_audited, unstorable_parameters_refused, view_on_site
 from lookup.breaker import breaker_is_open
 
 
@@ -21,18 +24,32 @@ class PerpdeskAdminSite(admin.AdminSite):
         user = request.user
         return user.is_active and user.has_perm("lookup.lookup_customers")
 
+    def admin_view(self, view, cacheable=False, *, parameters_checked=True):
+        """Django's gate (sign-in, permission, CSRF, never_cache), plus a row for each
+        refusal and, for the admin's own views, a 400 for parameters PostgreSQL refuses."""
+        if parameters_checked:
+            view = unstorable_parameters_refused(view)
+        return refusals_audited(super().admin_view(view, cacheable), has_permission=self.has_permission)
+
     def get_urls(self):
         from lookup import views
 
         # The search page is the site's root: "admin:index" (the admin's own "" pattern,
         # now shadowed) reverses to it too, so the admin's Home links lead to search.
+        # perpdesk's pages read their own parameters and say what is wrong with them.
+        page = partial(self.admin_view, parameters_checked=False)
         perpdesk_urls = [
-            path("", self.admin_view(views.search), name="search"),
-            path("customers/<str:customer_id>/", self.admin_view(views.customer), name="customer"),
-            path("orders/<str:order_id>/", self.admin_view(views.order), name="order"),
-            path("invoices/<str:invoice_id>/", self.admin_view(views.invoice), name="invoice"),
-            path("refresh/", self.admin_view(views.refresh), name="refresh"),
+            path("", page(views.search), name="search"),
+            path("customers/<str:customer_id>/", page(views.customer), name="customer"),
+            path("orders/<str:order_id>/", page(views.order), name="order"),
+            path("invoices/<str:invoice_id>/", page(views.invoice), name="invoice"),
+            path("refresh/", page(views.refresh), name="refresh"),
             path("admin-index/", self.admin_view(self.index), name="admin-index"),
+            # Before the admin's own: a 404, not a query of a table that does not exist.
+            path(
+                "r/<int:content_type_id>/<path:object_id>/", self.admin_view(view_on_site),
+                name="view_on_site",
+            ),
         ]
         return perpdesk_urls + super().get_urls()
 

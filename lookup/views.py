@@ -5,7 +5,7 @@ checks the lookup permission, adds CSRF protection and `never_cache`. What PERP
 did is in the overview object; its messages come from lookup.messages.
 """
 
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from django.contrib import admin
 from django.http import HttpResponseRedirect, QueryDict
@@ -17,7 +17,10 @@ from django.views.decorators.http import require_POST, require_safe
 
 from lookup import overview, page_snapshots
 from lookup.customer_page import customer_page
-from lookup.audit import Action, Outcome, audit_record, recent_lookups
+from lookup.audit import (
+    ID_MAX_LENGTH, Action, Outcome, audit_record, audit_required, id_is_storable, recent_lookups,
+    storable_text,
+)
 from lookup.search import search_examples
 from lookup.templatetags.perpdesk import page_url
 
@@ -41,8 +44,11 @@ def search(request):
 
 @require_safe
 def customer(request, customer_id):
+    if not id_is_storable(customer_id):
+        return _unusable_id(request, "customer", customer_id)
     page = customer_page(request, customer_id)
-    _audit_view(request, "customer", customer_id, page, customer_id=customer_id)
+    recorded_id = page.record_id or customer_id  # PERP's spelling, once it answered
+    _audit_view(request, "customer", recorded_id, page, customer_id=recorded_id, asked_as=customer_id)
     if page.not_found:
         return _not_found(request, "customer", customer_id)
     context = {"page": page, "title": page.title}
@@ -53,12 +59,16 @@ def customer(request, customer_id):
 
 @require_safe
 def order(request, order_id):
+    if not id_is_storable(order_id):
+        return _unusable_id(request, "order", order_id)
     page = overview.order_overview(order_id=order_id)
     return _record_page(request, "order", order_id, page, page.order, "order_number")
 
 
 @require_safe
 def invoice(request, invoice_id):
+    if not id_is_storable(invoice_id):
+        return _unusable_id(request, "invoice", invoice_id)
     page = overview.invoice_overview(invoice_id=invoice_id)
     return _record_page(request, "invoice", invoice_id, page, page.invoice, "invoice_number")
 
@@ -111,42 +121,79 @@ REFRESHERS = {
 def _read_again(request, target):
     parts = urlsplit(target)
     try:
-        match = resolve(parts.path)
+        match = resolve(unquote(parts.path))  # as Django resolves the page's own request
     except Resolver404:
         return
     read = REFRESHERS.get(match.view_name)
-    if read:
-        result = read(match.kwargs, QueryDict(parts.query))
-        for customer_id in getattr(result, "customer_ids", ()):
-            page_snapshots.forget(customer_id)  # their pages kept whole show the new copies
-        kind = match.view_name.removeprefix("admin:")
-        audit_record(
-            request=request, action=Action.REFRESH, kind=kind, object_ids=match.kwargs.values(),
-            customer_id=match.kwargs.get("customer_id", ""),
-        )
+    if read is None or not all(map(id_is_storable, match.kwargs.values())):
+        return  # the page itself says why it cannot look that id up
+    query = QueryDict(parts.query)
+    result = read(match.kwargs, query)
+    if result is None:  # the search page without a search: nothing was read
+        return
+    for customer_id in result.customer_ids:
+        page_snapshots.forget(customer_id)  # their pages kept whole show the new copies
+    if match.view_name == "admin:search":
+        _audit_search(request, query["q"], result, action=Action.REFRESH)
+    else:
+        _audit_refresh(request, match, result)
 
 
 # --- the audit trail: kinds and ids shown, never PERP's data nor an email in clear ---
+# A row that says what a page showed is written before the page is sent: audit_required
+# raises when it cannot be, and the page is not shown.
+
+# The record a refreshed page is about (None: not found, or PERP did not answer).
+REFRESHED_RECORD = {
+    "admin:customer": lambda result: result.profile.value,
+    "admin:order": lambda result: result.order.value,
+    "admin:invoice": lambda result: result.invoice.value,
+}
 
 
-def _audit_search(request, query, result):
+def _audit_search(request, query, result, *, action=Action.SEARCH):
     if result.problem or result.failures:
         outcome = Outcome.ERROR
     else:
         outcome = Outcome.OK if result.matches else Outcome.NOT_FOUND
     ids = [f"{match.kind}:{match.id}" for match in result.matches]
-    audit_record(
-        request=request, action=Action.SEARCH, kind="search", search_term=query,
+    audit_required(
+        request=request, action=action, kind="search", search_term=query,
         object_ids=ids, outcome=outcome,
     )
 
 
-def _audit_view(request, kind, object_id, page, *, customer_id):
-    outcome = Outcome.NOT_FOUND if page.not_found else Outcome.OK
-    audit_record(
-        request=request, action=Action.VIEW, kind=kind, object_ids=[object_id],
-        customer_id=customer_id or "", outcome=outcome,
+def _audit_refresh(request, match, result):
+    kind = match.view_name.removeprefix("admin:")
+    [asked_as] = match.kwargs.values()
+    record = REFRESHED_RECORD[match.view_name](result)
+    # PERP's spelling of the customer's id once it answered, as a customer view records it.
+    customer_id = getattr(record, "customer_id", None) or (asked_as if kind == "customer" else "")
+    recorded_id = customer_id if kind == "customer" else asked_as
+    _audit_view(
+        request, kind, recorded_id, result, customer_id=customer_id, asked_as=asked_as,
+        action=Action.REFRESH,
     )
+
+
+def _audit_view(request, kind, object_id, page, *, customer_id, asked_as="", action=Action.VIEW):
+    outcome = Outcome.NOT_FOUND if page.not_found else Outcome.OK
+    note = f"asked for as {asked_as}" if asked_as and asked_as != object_id else ""
+    audit_required(
+        request=request, action=action, kind=kind, object_ids=[object_id],
+        customer_id=customer_id or "", outcome=outcome, note=note,
+    )
+
+
+def _unusable_id(request, kind, identifier):
+    """400 for an id no audit row could hold as it is: refused before PERP is asked."""
+    shown = storable_text(identifier, 80)
+    audit_record(
+        request=request, action=Action.VIEW, kind=kind, object_ids=[storable_text(identifier, ID_MAX_LENGTH)],
+        outcome=Outcome.REFUSED, note="id cannot be recorded as it is",
+    )
+    context = {"title": f"Cannot look up this {kind} id", "kind": kind, "identifier": shown, "max_length": ID_MAX_LENGTH}
+    return _render(request, "lookup/unusable_id.html", context, status=400)
 
 
 def _customer_of(section):
