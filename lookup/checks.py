@@ -67,6 +67,16 @@ def _always_problems():
         yield "PERP_CALL_DEADLINE_SECONDS", "must be longer than PERP_CONNECT_TIMEOUT, or no call gets past connecting."
     if settings.PERP_WEB_URL and "{id}" not in settings.PERP_WEB_URL:
         yield "PERP_WEB_URL", "must contain {id} (and may contain {kind})."
+    yield from _database_timeout_problems()
+
+
+def _database_timeout_problems():
+    if settings.DATABASE_CONNECT_TIMEOUT < 2:
+        yield "DATABASE_CONNECT_TIMEOUT", "must be at least 2 seconds (PostgreSQL's shortest)."
+    if settings.DATABASE_STATEMENT_TIMEOUT < 0:
+        yield "DATABASE_STATEMENT_TIMEOUT", "must be 0 (no limit) or a positive number of seconds."
+    if settings.READYZ_TIMEOUT <= 0:
+        yield "READYZ_TIMEOUT", "must be a positive number of seconds."
 
 
 def settings_problems():

@@ -148,6 +148,25 @@ if not DATABASES["default"].get("ENGINE", "").startswith("django.db.backends."):
 # PostgreSQL connection costs more than a page's queries. Checked before reuse.
 DATABASES["default"].setdefault("CONN_MAX_AGE", _int("DATABASE_CONN_MAX_AGE", 60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A database that stops answering must cost a request seconds, not the OS's TCP
+# timeouts: libpq gives up connecting after DATABASE_CONNECT_TIMEOUT (whole seconds, at
+# least 2), PostgreSQL cancels a statement after DATABASE_STATEMENT_TIMEOUT (0: never;
+# for a long one-off maintenance command), and unacknowledged packets or keepalives
+# (a partition while a connection is open) close it after the connect timeout too.
+# The page then says the database is unavailable (lookup.db_unavailable).
+DATABASE_CONNECT_TIMEOUT = _int("DATABASE_CONNECT_TIMEOUT", 3)
+DATABASE_STATEMENT_TIMEOUT = _seconds("DATABASE_STATEMENT_TIMEOUT", 5.0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _pg_options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
+    _pg_options.setdefault("tcp_user_timeout", DATABASE_CONNECT_TIMEOUT * 1000)
+    _pg_options.setdefault("keepalives_idle", DATABASE_CONNECT_TIMEOUT)
+    _pg_options.setdefault("keepalives_interval", 1)
+    _pg_options["options"] = " ".join(
+        [_pg_options.get("options", ""), f"-c statement_timeout={round(DATABASE_STATEMENT_TIMEOUT * 1000)}"]
+    ).strip()
+# /readyz answers within this, whatever the database does (lookup.health).
+READYZ_TIMEOUT = _seconds("READYZ_TIMEOUT", 2.0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": _read("CACHE_URL", env.cache, "locmemcache://perpdesk", "a cache URL")}
@@ -366,6 +385,8 @@ LOGGING = {
     # Every line carries its request's id, Django's own after the response included.
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}},
     "filters": {
+        # A database failure's 503 has its own one-line WARNING (lookup.db_unavailable).
+        "database_unavailable": {"()": "lookup.db_unavailable.DatabaseUnavailableRecords"},
         "request_id": {"()": "lookup.logformat.RequestIdFilter"},
         "one_line_warning": {"()": "lookup.logformat.OneLineWarning"},
     },
@@ -373,7 +394,7 @@ LOGGING = {
     "loggers": {
         "django": {"level": "INFO"},
         # 5xx only: a 4xx is in perpdesk.request's line, by route, not by filled-in path.
-        "django.request": {"level": "ERROR"},
+        "django.request": {"level": "ERROR", "filters": ["database_unavailable"]},
         # A Host not in ALLOWED_HOSTS (scanners, misaddressed probes): a warning, no traceback.
         "django.security.DisallowedHost": {"level": "WARNING", "filters": ["one_line_warning"]},
         # Its DEBUG lines hold whole PERP URLs, search emails included.

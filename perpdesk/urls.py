@@ -3,6 +3,9 @@ from django.urls import include, path
 
 from lookup import health, metrics
 
+# perpdesk's own database failing is a 503 saying so (lookup.db_unavailable), not a 500.
+handler500 = "lookup.db_unavailable.server_error"
+
 urlpatterns = [
     # Before the admin: its catch-all would answer them otherwise.
     path("healthz", health.healthz, name="healthz"),
