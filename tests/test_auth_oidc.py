@@ -10,10 +10,16 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import requests
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
 
+from lookup.auth.accounts import issuer_tag
+from lookup.auth.flow import cookie_name
 from lookup.auth.oidc import OIDCBackend
+from lookup.auth.views import ANONYMOUS_FAILURES_AUDITED
 from lookup.models import AuditEntry
 from tests.auth_fixtures import *  # noqa: F403
 from tests.auth_fixtures import token_claims
@@ -30,6 +36,11 @@ from tests.oidc_fake import (
     sam_userinfo,
     sign_in,
     start_sign_in,
+)
+
+# The client and the fake provider are built once per test, not per example.
+settings_profile_for_client = hypothesis_settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 
 def test_it_signs_in_and_lands_on_the_search_page(client, provider):
@@ -288,3 +299,155 @@ def test_the_sign_in_start_is_not_found_when_oidc_is_not_configured(client, sett
     settings.OIDC_OP_ISSUER = ""
 
     assert client.get("/oidc/authenticate/").status_code == 404
+
+
+# --- Anonymous requests cannot write to the database at will ------------------------------
+def test_starting_sign_ins_writes_no_session_and_no_audit_row(client, provider):
+    for _ in range(60):
+        start_sign_in(client)
+
+    assert Session.objects.count() == 0 and AuditEntry.objects.count() == 0
+
+
+def test_anonymous_callbacks_with_an_error_write_nothing(client, provider):
+    for number in range(60):
+        response = client.get("/oidc/callback/", {"error": "access_denied", "state": f"state-{number}"})
+        assert response.status_code == 403
+
+    assert Session.objects.count() == 0 and AuditEntry.objects.count() == 0
+
+
+def test_failed_sign_ins_from_one_address_are_audited_a_bounded_number_of_times(client, provider, caplog):
+    for _ in range(ANONYMOUS_FAILURES_AUDITED + 15):
+        params = start_sign_in(client)
+        client.get("/oidc/callback/", {"error": "access_denied", "state": params["state"]})
+
+    assert AuditEntry.objects.count() == ANONYMOUS_FAILURES_AUDITED
+    assert Session.objects.count() == 0
+    assert "Failed sign-in not audited" in caplog.text
+
+
+def test_a_callback_with_an_error_does_not_sign_a_signed_in_person_out(alice_client, alice):
+    response = alice_client.get("/oidc/callback/", {"error": "login_required", "state": "from-another-site"})
+
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert alice_client.session["_auth_user_id"] == str(alice.pk)
+    assert not AuditEntry.objects.filter(action="sign_out").exists()
+
+
+def test_the_providers_refusal_of_a_sign_in_again_leaves_the_person_signed_in(alice_client, alice, provider):
+    params = start_sign_in(alice_client)
+
+    response = alice_client.get("/oidc/callback/", {"error": "access_denied", "state": params["state"]})
+
+    assert response.status_code == 403
+    assert alice_client.session["_auth_user_id"] == str(alice.pk)
+    assert AuditEntry.objects.get(action="sign_in", outcome="refused").user == alice
+
+
+def test_a_state_is_good_for_one_callback_only(client, provider):
+    params = start_sign_in(client)
+    provider.answers(id_token=provider.id_token(params["nonce"]), userinfo=sam_userinfo(groups=[]))
+    assert callback(client, params["state"]).status_code == 403  # refused: still anonymous
+
+    replayed = callback(client, params["state"])
+
+    assert replayed.status_code == 403
+    assert len(provider.token_requests()) == 1
+
+
+def test_the_sign_in_cookie_is_http_only_and_short_lived(client, provider, settings):
+    settings.SESSION_COOKIE_SECURE = True
+    client.get("/oidc/authenticate/")
+
+    cookie = client.cookies["__Host-perpdesk_signin"]
+    assert cookie["httponly"] and cookie["secure"] and cookie["samesite"] == "Lax"
+    assert cookie["path"] == "/" and cookie["max-age"] == 600
+
+
+def test_a_tampered_sign_in_cookie_is_no_sign_in(client, provider):
+    params = start_sign_in(client)
+    value = client.cookies[cookie_name()].value
+    client.cookies[cookie_name()] = value[:-3] + ("A" if value[-3] != "A" else "B") + value[-2:]
+
+    response = callback(client, params["state"])
+
+    assert response.status_code == 403 and not provider.token_requests()
+
+
+# --- Every row tells the truth ------------------------------------------------------------
+@pytest.mark.parametrize("error", ["invalid_grant", "invalid_request", "unauthorized_client"])
+def test_a_code_the_token_endpoint_refuses_is_a_refusal_not_an_unreachable_provider(client, provider, error):
+    params = start_sign_in(client)
+    provider.mock.upsert("POST", TOKEN_URL, status=400, json={"error": error, "error_description": "code replayed"})
+
+    response = callback(client, params["state"])
+
+    text = response.content.decode()
+    assert response.status_code == 403
+    assert "Sign-in failed" in text and "Try again" in text and "did not answer" not in text
+    entry = AuditEntry.objects.get()
+    assert entry.outcome == "refused" and entry.note == f"the identity provider refused: {error}"
+
+
+def test_a_provider_failing_with_a_server_error_is_unreachable(client, provider):
+    params = start_sign_in(client)
+    provider.mock.upsert("POST", TOKEN_URL, status=503, body="down")
+
+    response = callback(client, params["state"])
+
+    assert response.status_code == 502
+    assert AuditEntry.objects.get().outcome == "error"
+
+
+# --- Claims perpdesk cannot store -------------------------------------------------------------
+@pytest.mark.parametrize("sub", ["sa\x00m", "sam\n", "\x1b[31msam", "s" * 256])
+def test_a_subject_perpdesk_cannot_store_gets_the_sign_in_refusal_page(client, provider, sub):
+    response = sign_in(client, provider, userinfo=sam_userinfo(sub=sub), sub=sub)
+
+    assert response.status_code == 403 and "Sign-in failed" in response.content.decode()
+    assert not User.objects.exists() and "_auth_user_id" not in client.session
+    assert "cannot store" in AuditEntry.objects.get().note
+
+
+def test_claims_holding_nul_are_stored_without_it(client, provider):
+    sign_in(client, provider, userinfo=sam_userinfo(email="sam@print\x00shop.test", name="Sam\x00 Support"))
+
+    user = User.objects.get(username=SAM)
+    assert (user.email, user.first_name) == ("sam@printshop.test", "Sam Support")
+
+
+@settings_profile_for_client
+@given(sub=st.text(min_size=1, max_size=300), email=st.text(max_size=60))
+def test_no_subject_or_email_makes_the_callback_fail_with_a_500(client, provider, sub, email):
+    client.cookies.clear()
+    response = sign_in(client, provider, userinfo=sam_userinfo(sub=sub, email=email), sub=sub)
+
+    assert response.status_code in (302, 403)
+    for user in User.objects.all():
+        assert "\x00" not in user.username + user.email and user.username.isprintable()
+
+
+def test_a_refusal_warning_names_the_account_by_its_id_not_the_email(client, provider, caplog):
+    sign_in(client, provider)
+    client.logout()
+    sam = User.objects.get(username=SAM)
+
+    sign_in(client, provider, userinfo=sam_userinfo(groups=["marketing"]))
+
+    [warning] = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Sign-in refused")]
+    assert warning == f"Sign-in refused for account {sam.pk}: in none of the allowed groups"
+    assert "sam@printshop.test" not in caplog.text
+
+
+# --- Accounts keyed on issuer and subject -----------------------------------------------------
+def test_the_same_subject_at_another_provider_gets_another_account(client, provider, settings):
+    sign_in(client, provider)
+    client.logout()
+    settings.OIDC_OP_ISSUER = "https://new-idp.printshop.test"
+
+    sign_in(client, provider, iss="https://new-idp.printshop.test")
+
+    new_account = User.objects.get(pk=client.session["_auth_user_id"])
+    assert new_account.username == f"oidc:{issuer_tag('https://new-idp.printshop.test')}:sam"
+    assert User.objects.filter(username=SAM).exists() and new_account.username != SAM

@@ -1,5 +1,6 @@
 """The sign-in page, password sign-in (LOCAL_LOGIN), sign-out, and how long a session lasts."""
 
+import io
 import os
 import subprocess
 import sys
@@ -10,9 +11,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.test import Client
 from django.utils import timezone
 
-from lookup.auth.sessions import RENEWED_AT_KEY, SIGNED_IN_AT_KEY
+from lookup.auth.sessions import IDLE_NOTE, MAX_LIFETIME_NOTE, RENEWED_AT_KEY, SIGNED_IN_AT_KEY
 from lookup.models import AuditEntry
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -159,7 +161,7 @@ def test_it_ends_a_session_after_its_maximum_lifetime(alice_client, alice, setti
 
     assert response.status_code == 302 and response["Location"].startswith("/login/")
     entry = AuditEntry.objects.get(action=AuditEntry.Action.SIGN_OUT)
-    assert (entry.user, entry.outcome) == (alice, "expired")
+    assert (entry.user, entry.outcome, entry.note) == (alice, "expired", MAX_LIFETIME_NOTE)
 
 
 def test_it_keeps_a_session_within_its_lifetime(alice_client, settings):
@@ -171,12 +173,67 @@ def test_it_keeps_a_session_within_its_lifetime(alice_client, settings):
     assert alice_client.get("/login/").status_code == 302  # still signed in: sent on
 
 
-def test_it_ends_a_session_left_idle(alice_client):
+def test_it_ends_a_session_left_idle_and_audits_it_when_the_browser_returns(alice_client, alice):
     Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
 
     response = alice_client.get("/customers/CUST-1001/")
+    alice_client.get("/login/")  # the cookie was dropped: recorded once
 
     assert response.status_code == 302 and response["Location"].startswith("/login/")
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.SIGN_OUT)
+    assert (entry.user, entry.outcome, entry.note) == (alice, "expired", IDLE_NOTE)
+    assert not Session.objects.exists()
+
+
+def test_a_cookie_naming_no_session_is_no_audit_row(client, db, settings):
+    client.cookies[settings.SESSION_COOKIE_NAME] = "a" * 32
+
+    assert client.get("/login/").status_code == 200
+
+    assert not AuditEntry.objects.exists()
+
+
+def test_the_daily_maintenance_audits_expired_sessions_then_deletes_them(alice_client, alice, carol):
+    from django.core.management import call_command
+
+    client_of_carol = Client()
+    client_of_carol.force_login(carol)
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+    AuditEntry.objects.all().delete()
+    out = io.StringIO()
+
+    call_command("daily_maintenance", stdout=out)
+
+    assert not Session.objects.exists()
+    rows = AuditEntry.objects.filter(action="sign_out", outcome="expired", note=IDLE_NOTE)
+    assert sorted(entry.username for entry in rows) == ["alice", "carol"]
+    assert "Deleted 2 expired sessions" in out.getvalue()
+
+
+def test_the_daily_maintenance_keeps_live_sessions_and_prunes_old_audit_rows(alice_client, settings):
+    from django.core.management import call_command
+
+    AuditEntry.objects.update(at=timezone.now() - timedelta(days=settings.AUDIT_RETENTION_DAYS + 1))
+
+    call_command("daily_maintenance", stdout=io.StringIO())
+
+    assert Session.objects.count() == 1 and not AuditEntry.objects.exists()
+
+
+def test_the_daily_maintenance_forgets_sign_ins_at_the_provider_past_their_end(alice, db):
+    from django.core.management import call_command
+
+    from lookup.auth.models import ProviderSignIn
+
+    now = timezone.now()
+    for key, ends_at in (("ended", now - timedelta(seconds=1)), ("live", now + timedelta(hours=1))):
+        ProviderSignIn.objects.create(
+            key=key, user=alice, subject="sam", vouched_at=now, renew_after=now, ends_at=ends_at
+        )
+
+    call_command("daily_maintenance", stdout=io.StringIO())
+
+    assert list(ProviderSignIn.objects.values_list("key", flat=True)) == ["live"]
 
 
 def renewed_seconds_ago(client, seconds):
