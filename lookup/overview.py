@@ -7,7 +7,7 @@ section never stops the others, and "PERP failed" is never an empty value.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, time, timezone
+from datetime import date, datetime, time, timezone
 from functools import partial
 from typing import Any
 
@@ -116,9 +116,9 @@ class Paging:
     @classmethod
     def of(cls, page, number, size):
         pagination = page.pagination
-        total = pagination.total
+        total = pagination.known_total
         offset = (number - 1) * size
-        has_next = pagination.has_more or (total is not None and offset + len(page.items) < total)
+        has_next = pagination.more or (total is not None and offset + len(page.items) < total)
         return cls(number, size, len(page.items), total, has_next)
 
     @property
@@ -144,6 +144,7 @@ class Paging:
 class PagedList:
     items: list
     paging: Paging
+    unread: tuple = ()  # the Page's: e.g. "orders[]" when PERP sent one that could not be read
 
 
 def page_number(text):
@@ -160,21 +161,22 @@ def _paged(number, size, *, sort_key=None):
         if page is None:  # PERP has no list for this customer: nothing to show
             return PagedList([], Paging(number, size, 0, 0, False))
         items = sorted(page.items, key=sort_key, reverse=True) if sort_key else page.items
-        return PagedList(items, Paging.of(page, number, size))
+        return PagedList(items, Paging.of(page, number, size), page.unread)
 
     return shape
 
 
 def newest_first_key(moment_of):
-    """A sort key on a date that may be a date, an aware datetime or missing."""
+    """A sort key on a date that may be a date, an aware datetime, missing, or PERP's text
+    (unreadable: sorted with the missing ones, last)."""
 
     def key(item):
         moment = moment_of(item)
-        if moment is None:
-            return datetime.min.replace(tzinfo=timezone.utc)
-        if not isinstance(moment, datetime):
+        if isinstance(moment, datetime):
+            return moment
+        if isinstance(moment, date):
             return datetime.combine(moment, time.min, tzinfo=timezone.utc)
-        return moment
+        return datetime.min.replace(tzinfo=timezone.utc)
 
     return key
 
@@ -408,8 +410,8 @@ def _invoices_of(order_id, limit, page):
     if page is None:
         return OrderInvoices([], 0, True)
     matching = [invoice for invoice in page.items if invoice.order_id == order_id]
-    total = page.pagination.total
-    complete = not page.pagination.has_more and (total is None or total <= len(page.items))
+    total = page.pagination.known_total
+    complete = not page.pagination.more and (total is None or total <= len(page.items))
     return OrderInvoices(
         items=sorted(matching, key=INVOICE_DATE, reverse=True),
         searched=min(len(page.items), limit),

@@ -6,15 +6,17 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
 from lookup.overview import Section
 from lookup.perp.errors import PERPUnavailable
-from lookup.perp.models import Artwork, Invoice, Order, ProductionStatus
+from lookup.perp.fields import AsSent
+from lookup.perp.models import Artwork, Invoice, Order, ProductionStatus, VIPWallet
 from lookup.templatetags.perpdesk import (
-    _html, artwork_strip, external_link, fetched, invoice_rows, order_row, section_state, stepper,
+    _html, amount_tone, artwork_strip, copyable, day, external_link, fetched, file_size, invoice_rows, iso,
+    money, order_row, page_url, safe_url, section_state, signed_money, stepper, when,
 )
 from tests import perp_payloads as p
 from tests.cache_support import frozen_clock  # noqa: F401  (fixture)
@@ -157,3 +159,89 @@ def test_an_order_row_escapes_perps_text():
 ])
 def test_the_row_tags_escape_as_format_html_does(value):
     assert _html('<td title="{}">{}</td>', value, value) == format_html('<td title="{}">{}</td>', value, value)
+
+
+# --- Values PERP sent in a form perpdesk could not read -------------------------------------
+
+AS_SENT = 'class="pd-as-sent" title="As sent by PERP: perpdesk could not read it as '
+
+
+def test_money_and_dates_show_unreadable_values_as_perps_text_marked():
+    assert money(AsSent("1.234,50", "an amount"), "EUR") == (
+        f'EUR <span {AS_SENT}an amount">1.234,50</span>')
+    assert conditional_escape(day(AsSent("next week", "a date"))).startswith(f"<span {AS_SENT}a date")
+    assert conditional_escape(when(AsSent(HOSTILE, "a date"))).endswith("&lt;/script&gt;</span>")
+    assert iso(AsSent("next week")) == ""
+
+
+def test_an_order_row_shows_unreadable_amounts_and_dates_marked():
+    order = Order.from_json(p.order("ORD-1", total_amount="1.234,50", order_date="last Tuesday",
+                                    estimated_ship_date=HOSTILE))
+
+    html = order_row(order)
+
+    assert f'<span {AS_SENT}an amount">1.234,50</span>' in html
+    assert f'<span {AS_SENT}a date">last Tuesday</span>' in html
+    assert "Est. <span " in html and "<script>" not in html
+
+
+def test_invoice_rows_show_unreadable_amounts_marked():
+    invoice = Invoice.from_json(p.invoice(amount_due="fifty", due_date=20261127))
+
+    html = invoice_rows([invoice])
+
+    assert f'<span {AS_SENT}an amount">fifty</span>' in html and ">20261127</span>" in html
+
+
+def test_the_stepper_shows_an_unreadable_percentage_as_text_without_a_progress_bar():
+    html = stepper(production(completion_percentage="nearly done"))
+
+    assert "<progress" not in html
+    assert f'<span class="pd-percent"><span {AS_SENT}a percentage">nearly done</span> complete</span>' in html
+
+
+def test_the_stepper_says_when_stages_could_not_be_read():
+    assert "Some production stages PERP sent could not be read" in stepper(production(stages=["x"]))
+    assert "PERP sent production stages in a form" in stepper(production(stages="printing"))
+    assert "pd-as-sent-note" not in stepper(production())
+
+
+def test_the_artwork_strip_says_when_items_could_not_be_read():
+    html = artwork_strip(Artwork.from_json(p.artwork("ORD-1", items=[p.artwork_item(), 7])))
+
+    assert html.count("<li>") == 1 and "Some artwork items PERP sent could not be read" in html
+
+
+def test_an_artwork_item_whose_files_are_text_shows_no_thumbnail():
+    artwork = Artwork.from_json(p.artwork("ORD-1", items=[p.artwork_item(files="see PERP")]))
+
+    assert "pd-thumb-missing" in artwork_strip(artwork)
+
+
+def test_text_as_sent_is_never_markup_inside_an_attribute():
+    html = copyable(AsSent('{"id": 1}'), AsSent("<b>"))
+
+    assert 'data-copy="{&quot;id&quot;: 1}"' in html and 'aria-label="Copy &lt;b&gt;"' in html
+    assert html.count("<span") == 2  # the copyable's own, and the marked text in <code>
+
+
+def test_a_url_as_sent_never_becomes_a_link():
+    assert safe_url(AsSent("https://files.example.com/a.pdf")) == ""
+    assert page_url("customer", AsSent('{"id": 1}')) == ""
+
+
+@pytest.mark.parametrize("size, shown", [(2048000, "2.0\xa0MB"), (AsSent("2 MB"), "2 MB"), (None, "")])
+def test_file_sizes_in_bytes_are_formatted_and_sizes_in_words_kept(size, shown):
+    assert file_size(size) == shown
+
+
+def test_wallet_amounts_carry_their_sign_and_unreadable_ones_no_tone():
+    wallet = VIPWallet.from_json(p.wallet(transactions=[
+        {"type": "credit", "amount": "50.00"}, {"type": "debit", "amount": "30"},
+        {"type": "debit", "amount": "a lot"},
+    ]))
+    credit, debit, unreadable = wallet.transactions
+
+    assert (signed_money(credit, "USD"), amount_tone(credit)) == ("+USD 50.00", "pd-credit")
+    assert (signed_money(debit, "USD"), amount_tone(debit)) == ("-USD 30.00", "pd-debit")
+    assert amount_tone(unreadable) == "" and ">a lot</span>" in signed_money(unreadable, "USD")

@@ -350,3 +350,53 @@ def test_it_never_fails_on_an_odd_id(alice_client, fake, customer_id):
 
     assert response.status_code in (200, 404)
     assert "<script>" not in response.content.decode()
+
+
+def serve_odd_customer(fake):
+    """A customer as a PERP with other habits sends it: readable odd spellings (thousands
+    separators, "40%", space-separated datetimes) and fields no rule can read."""
+    order = p.order("ORD-50002", order_date="2026-10-30 09:00:00", total_amount="1,090.00",
+                    estimated_ship_date="next week", priority="rush")
+    fake.ok("/customers/CUST-1001", p.customer(
+        lifetime_value="12.345,60", total_orders="3.0", billing_address="1 Engine Way, Portland",
+        created_at="2022-03-04 10:00:00", is_vip="yes", loyalty={"tier": {"deep": [1, [2, [3]]]}}))
+    fake.ok("/customers/CUST-1001/vip-wallet", p.wallet(balance="1,042.50", transactions=[
+        {"transaction_id": "TX-1", "type": "credit", "amount": "about 100",
+         "description": "Cash back on PO-10003", "date": "2026-06-01 10:00"}]))
+    fake.ok("/customers/CUST-1001/orders", p.orders_page([order, "ORD-50003"]))
+    fake.ok("/customers/CUST-1001/invoices", p.invoices_page([p.invoice(amount_due="50,00", due_date="27/11/2026")]))
+    fake.ok("/orders/ORD-50002/production", p.production("ORD-50002", completion_percentage="40%"))
+    fake.ok("/orders/ORD-50002/artwork", p.artwork("ORD-50002", items=[p.artwork_item(files={
+        "original": p.artwork_file(file_size="2 MB"), "preview": "n/a", "thumbnail": p.artwork_file()})]))
+    return fake
+
+
+def test_it_shows_every_section_of_a_customer_whose_perp_spells_things_differently(alice_client, fake):
+    serve_odd_customer(fake)
+
+    page = alice_client.get(URL).content.decode()
+
+    assert "PERP sent an answer perpdesk could not read" not in page and 'class="pd-error"' not in page
+    for readable in ("USD 1,042.50", "USD 1,090.00", "40% complete", "4 Mar 2022", "30 Oct 2026", "PO-50002"):
+        assert readable in page, readable
+    for as_sent in ("12.345,60", "1 Engine Way, Portland", "yes", "about 100", "next week", "50,00", "27/11/2026"):
+        assert f'title="As sent by PERP: perpdesk could not read it as {_expected(as_sent)}">{as_sent}</span>' in page, as_sent
+    assert "Some orders PERP sent could not be read and are not shown." in page
+    assert 'class="pd-chart"' not in page  # a history without one of its amounts would be wrong
+
+
+def _expected(as_sent):
+    return {"12.345,60": "an amount", "1 Engine Way, Portland": "an object", "yes": "true or false",
+            "about 100": "an amount", "next week": "a date", "50,00": "an amount",
+            "27/11/2026": "a date"}[as_sent]
+
+
+def test_it_keeps_hostile_text_as_sent_escaped(alice_client, fake):
+    serve_customer(fake)
+    fake.ok("/customers/CUST-1001", p.customer(lifetime_value='<img src=x onerror="alert(1)">',
+                                               billing_address=["<script>alert(1)</script>"]))
+
+    page = alice_client.get(URL).content.decode()
+
+    assert "<img src=x" not in page and "<script>alert(1)" not in page
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;</span>" in page

@@ -71,3 +71,16 @@ def test_it_answers_404_for_an_unknown_invoice(alice_client, fake):
     assert response.status_code == 404
     assert "PERP has no invoice with the id" in response.content.decode()
     assert 'name="q"' in response.content.decode()
+
+
+def test_it_shows_an_invoice_whose_amounts_perp_spelled_its_own_way(alice_client, fake):
+    serve_invoice(fake, total_amount="1,090.00", amount_paid=40, amount_due="1.050,00",
+                  status="overdue", line_items="see PDF", pdf_url={"href": "x"})
+
+    page = alice_client.get(URL).content.decode()
+
+    assert 'class="pd-error"' not in page
+    assert "USD 1,090.00" in page and "USD 40.00" in page
+    assert "Overdue: USD <span " in page and ">1.050,00</span> was due" in page
+    assert "PERP sent invoice lines in a form perpdesk could not read: they are not shown." in page
+    assert 'href="x"' not in page

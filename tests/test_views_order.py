@@ -167,3 +167,23 @@ def test_it_has_copy_buttons_revealed_by_script(alice_client, fake):
     assert '<code class="pd-id">ORD-50002</code>' in page
     assert 'data-copy="ORD-50002"' in page
     assert " hidden>Copy</button>" in page
+
+
+def test_it_shows_an_order_whose_fields_perp_sent_in_other_forms(alice_client, fake):
+    serve_order(fake)
+    fake.ok("/orders/ORD-50002", p.order("ORD-50002", total_amount="1.090,00", line_items=[
+        p.line_item(quantity="2.5", unit_price="45,00"), "LI-2"]))
+    fake.ok("/orders/ORD-50002/production", p.production("ORD-50002", completion_percentage=40.0, stages=[
+        {"stage_name": "printing", "status": "in_progress", "started_at": "2026-10-29 11:00:00.5"}]))
+    fake.ok("/orders/ORD-50002/artwork", p.artwork("ORD-50002", items=[p.artwork_item(
+        files={"original": p.artwork_file(file_size="2 MB", dpi="300 dpi"), "preview": "n/a"},
+        proof_sheet={"url": "https://files.perp.test/p.pdf", "includes_mockup": "sometimes"})]))
+
+    page = alice_client.get(URL).content.decode()
+
+    assert 'class="pd-error"' not in page
+    for as_sent in ("1.090,00", "2.5", "45,00", "2 MB", "300 dpi", "n/a", "sometimes"):
+        assert f">{as_sent}</span>" in page, as_sent
+    assert "Some line items PERP sent could not be read and are not shown." in page
+    assert "40% complete" in page and "Started 29 Oct 2026, 11:00" in page
+    assert "with mockup" not in page

@@ -39,8 +39,8 @@ class Chart:
 def signed_amount(transaction):
     """A transaction's effect on the balance: debits take away, credits add."""
     amount = transaction.amount
-    if amount is None:
-        return None
+    if not isinstance(amount, Decimal):
+        return amount  # None, or PERP's text: nothing to compute with
     kind = str(transaction.type or "").lower()
     if kind == "debit":
         return -abs(amount)
@@ -51,8 +51,8 @@ def signed_amount(transaction):
 
 def balance_history(wallet, now=None):
     """The balance before the first transaction, after each one, and now; oldest first."""
-    if wallet is None or wallet.balance is None:
-        return []
+    if wallet is None or not isinstance(wallet.balance, Decimal) or _any_unread(wallet.transactions):
+        return []  # a history missing a transaction PERP sent would be wrong
     dated = [t for t in wallet.transactions if t.date is not None and t.amount is not None]
     dated.sort(key=lambda t: _as_datetime(t.date))
     balance = wallet.balance
@@ -116,6 +116,11 @@ def _step_line(history, scale):
 
 def _points(pairs):
     return " ".join(f"{x:.1f},{y:.1f}" for x, y in pairs)
+
+
+def _any_unread(transactions):
+    """True when an amount or date is PERP's text (lookup.perp.fields.AsSent, a str)."""
+    return any(isinstance(t.amount, str) or isinstance(t.date, str) for t in transactions)
 
 
 def _as_datetime(moment):

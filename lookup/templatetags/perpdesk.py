@@ -4,6 +4,10 @@ Nothing here marks PERP text safe: every filter returns plain strings, which the
 template engine escapes, and every tag builds its HTML with `_html`, which escapes
 each argument as format_html does. URLs from PERP pass `safe_url` before they
 become a link or an image.
+
+A value PERP sent in a form perpdesk could not read (`AsSent`) is shown as PERP's
+text, escaped and marked "as sent by PERP" (its __html__): filters hand it on as it
+is, never compute with it, and never put it in an attribute as markup.
 """
 
 import html
@@ -13,7 +17,7 @@ from urllib.parse import quote, urlsplit
 
 from django import template
 from django.conf import settings
-from django.template.defaultfilters import floatformat
+from django.template.defaultfilters import filesizeformat, floatformat
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
@@ -24,6 +28,7 @@ from django.utils.safestring import mark_safe
 
 from lookup import clock as time_source
 from lookup import fragments
+from lookup.perp.fields import AsSent, not_shown
 from lookup.templatetags.charts import signed_amount, wallet_chart
 
 register = template.Library()
@@ -58,6 +63,8 @@ def money(amount, currency=None):
     """`USD 1,234.50` from a Decimal; never through float."""
     if amount is None:
         return MISSING
+    if isinstance(amount, AsSent):
+        return _html("{} {}", currency, amount) if currency else amount
     try:
         amount = Decimal(amount).quantize(CENT, ROUND_HALF_UP)
     except InvalidOperation:  # beyond Decimal's precision: show it as PERP sent it
@@ -77,12 +84,14 @@ def when(moment):
         return f"{_day_month_year(local)}, {local:%H:%M}"
     if isinstance(moment, date):
         return _day_month_year(moment)
-    return str(moment)
+    return moment if isinstance(moment, AsSent) else str(moment)
 
 
 @register.filter
 def day(moment):
     """Just the day (in TIME_ZONE), for dense tables."""
+    if isinstance(moment, AsSent):
+        return moment
     if isinstance(moment, datetime):
         moment = timezone.localtime(moment).date()
     return _day_month_year(moment) if isinstance(moment, date) else MISSING
@@ -140,6 +149,8 @@ def status_text(status):
     """in_production -> In production; unknown statuses kept as PERP wrote them."""
     if not status:
         return "Unknown"
+    if isinstance(status, AsSent):
+        return status
     text = str(status).replace("_", " ")
     return text[:1].upper() + text[1:]
 
@@ -147,7 +158,7 @@ def status_text(status):
 @register.filter
 def safe_url(url):
     """The URL if it is an absolute http(s) URL; otherwise "" (show it as text, or drop it)."""
-    if not isinstance(url, str) or not url:
+    if not isinstance(url, str) or not url or isinstance(url, AsSent):
         return ""
     if any(not character.isprintable() or character.isspace() for character in url):
         return ""  # browsers strip or ignore these, which could turn a URL into another
@@ -188,8 +199,8 @@ def perp_link(kind, identifier):
 @register.simple_tag
 def thumbnail(item, size=64):
     """An artwork thumbnail, only from an http(s) URL; a marked gap otherwise."""
-    files = getattr(item, "files", None)
-    src = safe_url(files.thumbnail.url) if files and files.thumbnail else ""
+    thumbnail_file = getattr(getattr(item, "files", None), "thumbnail", None)
+    src = safe_url(getattr(thumbnail_file, "url", None))
     if not src:
         return mark_safe(  # a constant: nothing from PERP in it
             '<span class="pd-thumb pd-thumb-missing" role="img" aria-label="No thumbnail">—</span>'
@@ -197,13 +208,15 @@ def thumbnail(item, size=64):
     return _html(
         '<img class="pd-thumb" src="{}" alt="Thumbnail of the artwork for {}" '
         'referrerpolicy="no-referrer" loading="lazy" width="{}" height="{}">',
-        src, item.product_name or "this line", size, size,
+        src, str(item.product_name or "this line"), size, size,
     )
 
 
 @register.simple_tag
 def page_url(kind, identifier):
     """The perpdesk page of a customer, order or invoice; "" if the id cannot be a URL."""
+    if isinstance(identifier, AsSent):
+        return ""  # not an id PERP could know
     try:
         url = reverse(f"admin:{kind}", args=[str(identifier)])
     except NoReverseMatch:  # e.g. an id with a slash, or an empty one
@@ -212,6 +225,51 @@ def page_url(kind, identifier):
 
 
 register.filter("signed_amount", signed_amount)
+
+
+@register.filter
+def as_sent(value):
+    """True for a value kept as PERP's text (e.g. an address PERP sent as one string)."""
+    return isinstance(value, AsSent)
+
+
+@register.filter
+def file_size(size):
+    """2.0 MB from bytes; a size PERP sent as text ("2 MB") as that text."""
+    if size is None or isinstance(size, AsSent):
+        return size or ""
+    return filesizeformat(size)
+
+
+@register.filter
+def signed_money(transaction, currency=None):
+    """A wallet transaction's effect: +USD 50.00 or -USD 30.00 (its text if unreadable)."""
+    amount = signed_amount(transaction)
+    if amount is None or isinstance(amount, AsSent):
+        return money(amount, currency)
+    return ("+" if amount >= 0 else "") + money(amount, currency)
+
+
+@register.filter
+def amount_tone(transaction):
+    """pd-credit or pd-debit for a wallet transaction; nothing when it cannot be read."""
+    amount = signed_amount(transaction)
+    if amount is None or isinstance(amount, AsSent):
+        return ""
+    return "pd-debit" if amount < 0 else "pd-credit"
+
+
+@register.simple_tag
+def not_shown_note(record, noun):
+    """Says which of a record's lists (its `noun`: "line items") PERP sent unreadably."""
+    paths = not_shown(record) if record else ()
+    if not paths:
+        return ""
+    if all(path.endswith("[]") for path in paths):
+        text = f"Some {noun} PERP sent could not be read and are not shown."
+    else:
+        text = f"PERP sent {noun} in a form perpdesk could not read: they are not shown."
+    return _html('<p class="pd-note pd-as-sent-note" role="note">{}</p>', text)
 
 
 # The tags below stand in every row or section of a page: built with `_html` (which
@@ -226,7 +284,7 @@ def copyable(value, label=""):
     return _html(
         '<span class="pd-copyable"><code class="pd-id">{}</code><button type="button" '
         'class="pd-copy" data-copy="{}" aria-label="Copy {}" hidden>Copy</button></span>',
-        value, value, label or value,
+        value, str(value), str(label or value),  # attributes: the bare text, never markup
     )
 
 
@@ -295,9 +353,9 @@ def _page_link(kind, identifier, number):
 
 def _shipping(order):
     if order.actual_ship_date:
-        return f"Shipped {day(order.actual_ship_date)}"
+        return _html("Shipped {}", day(order.actual_ship_date))
     if order.is_active and order.estimated_ship_date:
-        return f"Est. {day(order.estimated_ship_date)}"
+        return _html("Est. {}", day(order.estimated_ship_date))
     return MISSING
 
 
@@ -324,14 +382,17 @@ def _invoice_row(invoice):
 def artwork_strip(artwork):
     """An order's artwork items as a row of thumbnails with their status."""
     if not artwork.artwork_items:
-        return mark_safe('<p class="pd-empty">No artwork submitted yet.</p>')
+        return _html(
+            '<p class="pd-empty">No artwork submitted yet.</p>{}',
+            not_shown_note(artwork, "artwork items"),
+        )
     items = format_html_join("", (
         '<li>{}<span class="pd-artwork-caption"><span class="pd-artwork-name">{}</span>{}</span></li>'
     ), (
         (thumbnail(item, 48), item.product_name or "Artwork", status_badge(item.status))
         for item in artwork.artwork_items
     ))
-    return _html('<ul class="pd-artwork-strip">{}</ul>', items)
+    return _html('<ul class="pd-artwork-strip">{}</ul>{}', items, not_shown_note(artwork, "artwork items"))
 
 
 @register.simple_tag
@@ -341,20 +402,28 @@ def stepper(production, detailed=False):
     Built in Python as the tags above are: it stands in every expanded row of the
     customer page, where as a template it was most of a first view's rendering.
     """
-    percent = production.completion_percentage
-    progress = _html(
-        '<progress max="100" value="{}" aria-label="Production complete">{}%</progress>'
-        '<span class="pd-percent">{}% complete</span>',
-        localize(percent), floatformat(percent, 0), floatformat(percent, 0),
-    ) if percent is not None else ""
+    progress = _progress(production.completion_percentage)
     status = status_badge(production.overall_status) if production.overall_status else ""
     ships = _html('<span class="pd-muted">ships {}</span>', day(production.estimated_ship_date)) \
         if production.estimated_ship_date else ""
     notes = _html('<p class="pd-notes"><strong>Notes:</strong> {}</p>', production.notes) \
         if detailed and production.notes else ""
     return _html(
-        '<div class="pd-production"><div class="pd-progress-line">{}{}{}</div>{}{}</div>',
-        progress, status, ships, _stages(production, detailed), notes,
+        '<div class="pd-production"><div class="pd-progress-line">{}{}{}</div>{}{}{}</div>',
+        progress, status, ships, _stages(production, detailed),
+        not_shown_note(production, "production stages"), notes,
+    )
+
+
+def _progress(percent):
+    if percent is None:
+        return ""
+    if isinstance(percent, AsSent):
+        return _html('<span class="pd-percent">{} complete</span>', percent)
+    return _html(
+        '<progress max="100" value="{}" aria-label="Production complete">{}%</progress>'
+        '<span class="pd-percent">{}% complete</span>',
+        localize(percent), floatformat(percent, 0), floatformat(percent, 0),
     )
 
 
