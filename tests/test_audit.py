@@ -1,5 +1,6 @@
-"""The audit trail: what a row holds, that writing one never breaks a page, and the
-read-only audit log in the admin."""
+"""The audit trail: what a row holds, that a row a page needs is written or the page
+fails (`audit_required`) while sign-in and sign-out rows never stop the request
+(`audit_record`), text a row could not hold, and the read-only audit log in the admin."""
 
 import logging
 from datetime import timedelta
@@ -12,7 +13,12 @@ from django.db import DatabaseError, transaction
 from django.test import RequestFactory
 from django.utils import timezone
 
-from lookup.audit import Action, Outcome, audit_record, audit_term_digest, recent_lookups
+from hypothesis import given, strategies as st
+
+from lookup.audit import (
+    ID_MAX_LENGTH, Action, AuditNotWritten, Outcome, audit_record, audit_required, audit_term_digest,
+    id_is_storable, recent_lookups, storable_text, text_is_storable,
+)
 from lookup.context import request_id
 from lookup.models import AuditEntry
 
@@ -141,16 +147,49 @@ def test_it_logs_loudly_and_carries_on_when_the_database_refuses(alice, monkeypa
     assert record.exc_info and "disk full" in str(record.exc_info[1])
 
 
-def test_a_page_still_answers_when_its_audit_row_cannot_be_written(alice_client, monkeypatch, caplog):
+def test_a_row_a_page_needs_raises_when_the_database_refuses_it(alice, monkeypatch, caplog):
     def refuse(*args, **kwargs):
-        raise DatabaseError("read-only")
+        raise DatabaseError("disk full")
 
     monkeypatch.setattr(AuditEntry, "save", refuse)
 
-    response = alice_client.post("/logout/")
+    with caplog.at_level(logging.ERROR, logger="lookup.audit"), pytest.raises(AuditNotWritten) as raised:
+        audit_required(request=a_request(alice), action=Action.VIEW, object_ids=["C-1"])
 
-    assert response.status_code == 302 and "_auth_user_id" not in alice_client.session
+    assert isinstance(raised.value, DatabaseError)  # the request gets the 503 page
+    assert "disk full" not in str(raised.value)  # a driver's words stay in the log
     assert "AUDIT ROW NOT WRITTEN" in caplog.text
+
+
+# --- text a row could not hold -------------------------------------------------------------
+def test_it_keeps_a_nul_from_perp_escaped_and_marks_text_cut_to_its_column(alice):
+    entry = audit_record(
+        request=a_request(alice), action=Action.VIEW, kind="order", object_ids=["ORD\x001"],
+        customer_id="C" * (ID_MAX_LENGTH + 10), note="n" * 300,
+    )
+
+    stored = AuditEntry.objects.get(pk=entry.pk)
+    assert stored.object_ids == "ORD\\x001"
+    assert len(stored.customer_id) == ID_MAX_LENGTH and stored.customer_id.endswith("…")
+    assert len(stored.note) == 200 and stored.note.endswith("…")
+
+
+def test_an_id_is_storable_up_to_the_column_without_nul():
+    assert id_is_storable("C" * ID_MAX_LENGTH)
+    assert not id_is_storable("C" * (ID_MAX_LENGTH + 1))
+    assert not id_is_storable("CUST\x001001")
+    assert not id_is_storable("\ud800")
+    assert id_is_storable("ö-ß 1/ä") and id_is_storable("😀")
+
+
+@given(st.text(), st.one_of(st.none(), st.integers(min_value=1, max_value=300)))
+def test_storable_text_is_always_storable_and_fits(text, max_length):
+    stored = storable_text(text, max_length)
+
+    assert text_is_storable(stored)
+    assert max_length is None or len(stored) <= max_length
+    if text_is_storable(text) and (max_length is None or len(text) <= max_length):
+        assert stored == text  # what a row can hold is kept as it is
 
 
 # --- recent_lookups ------------------------------------------------------------------------

@@ -85,3 +85,33 @@ def test_it_links_the_audit_log_for_auditors_only(client, alice, carol):
     assert ">Audit log</a>" in client.get("/").content.decode()
     client.force_login(alice)
     assert ">Audit log</a>" not in client.get("/").content.decode()
+
+
+def test_it_records_perps_own_spelling_of_the_customer_id(alice_client, fake):
+    fake.ok("/customers/cust-1001", payloads.customer("CUST-1001"))
+
+    first = alice_client.get("/customers/cust-1001/")
+    kept = alice_client.get("/customers/cust-1001/")  # the page kept whole says the same
+
+    assert first.status_code == kept.status_code == 200
+    for row in _rows(AuditEntry.Action.VIEW):
+        assert (row.object_ids, row.customer_id) == ("CUST-1001", "CUST-1001")
+        assert row.note == "asked for as cust-1001"
+
+
+def test_it_records_the_urls_spelling_while_perp_gives_none(alice_client, fake):
+    fake.fail("/customers/cust-1001", "unavailable")
+
+    alice_client.get("/customers/cust-1001/")
+
+    [row] = _rows(AuditEntry.Action.VIEW)
+    assert (row.object_ids, row.customer_id, row.note) == ("cust-1001", "cust-1001", "")
+
+
+def test_a_view_whose_spelling_matches_perps_has_no_note(alice_client, fake):
+    fake.ok("/customers/CUST-1", payloads.customer("CUST-1"))
+
+    alice_client.get("/customers/CUST-1/")
+
+    [row] = _rows(AuditEntry.Action.VIEW)
+    assert row.note == ""
