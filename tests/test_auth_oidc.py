@@ -304,6 +304,7 @@ def test_the_sign_in_start_is_not_found_when_oidc_is_not_configured(client, sett
 # --- Anonymous requests cannot write to the database at will ------------------------------
 def test_starting_sign_ins_writes_no_session_and_no_audit_row(client, provider):
     for _ in range(60):
+        assert client.get("/login/").status_code == 200
         start_sign_in(client)
 
     assert Session.objects.count() == 0 and AuditEntry.objects.count() == 0

@@ -15,6 +15,7 @@ from tests.auth_fixtures import *  # noqa: F403
 from tests.auth_fixtures import renewal_due_now
 from tests.oidc_fake import *  # noqa: F403
 from tests.oidc_fake import SAM, TOKEN_URL, callback, sam_userinfo, sign_in, start_sign_in
+from tests.settings_probe import settings_from
 
 
 @pytest.fixture
@@ -155,3 +156,36 @@ def test_a_password_session_is_never_sent_to_the_provider(alice_client, provider
     assert alice_client.get("/").status_code == 200
 
     assert not provider.mock.calls
+
+
+def test_a_session_whose_sign_in_is_no_longer_on_record_is_ended(sam_client):
+    ProviderSignIn.objects.all().delete()
+    session = sam_client.session
+    session["perpdesk_provider_renew_after"] = 0
+    session.save()
+
+    assert sam_client.get("/").status_code == 302 and not signed_in(sam_client)
+    assert AuditEntry.objects.get(action="sign_out").outcome == "expired"
+
+
+def test_a_stale_hint_in_the_session_is_put_right_without_asking_the_provider(sam_client, provider):
+    session = sam_client.session
+    session["perpdesk_provider_renew_after"] = 0  # as a concurrent request might save it back
+    session.save()
+
+    sam_client.get("/")
+
+    assert sam_client.session["perpdesk_provider_renew_after"] == ProviderSignIn.objects.get().renew_after.timestamp()
+    assert not provider.mock.calls
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "soon"])
+def test_a_renewal_period_that_is_not_a_positive_number_stops_start_up(value):
+    read = settings_from({"OIDC_RENEW_SECONDS": value}, "OIDC_RENEW_SECONDS")
+
+    assert read["OIDC_RENEW_SECONDS"] == 900
+    assert any(error.startswith("OIDC_RENEW_SECONDS is not valid") for error in read["SETTINGS_ERRORS"])
+
+
+def test_the_renewal_period_is_read_from_the_environment():
+    assert settings_from({"OIDC_RENEW_SECONDS": "300"}, "OIDC_RENEW_SECONDS")["OIDC_RENEW_SECONDS"] == 300

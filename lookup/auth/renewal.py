@@ -81,8 +81,14 @@ def renew_with_provider_if_due(request):
         return None  # not a sign-in at the provider (a password, a test's force_login)
     if time.time() < request.session.get(RENEW_AFTER_KEY, 0):
         return None
-    row = _claim(key, request.user)
-    if row is None:
+    row = ProviderSignIn.objects.filter(key=key, user=request.user).first()
+    if row is None:  # forgotten (past its end, or deleted): nothing vouches for the session
+        _sign_out(request, (Outcome.EXPIRED, "at renewal: the sign-in at the provider is no longer on record"))
+        return None
+    if timezone.now() < row.renew_after:
+        request.session[RENEW_AFTER_KEY] = row.renew_after.timestamp()
+        return None
+    if not _claim(row):
         return None
     try:
         claims, refresh_token = _ask_provider(row)
@@ -97,14 +103,13 @@ def renew_with_provider_if_due(request):
     return None
 
 
-def _claim(key, user):
+def _claim(row):
+    """True when this request may renew: no other request is renewing the sign-in."""
     now = timezone.now()
-    claimable = ProviderSignIn.objects.filter(key=key, user=user, renew_after__lte=now).filter(
+    claimable = ProviderSignIn.objects.filter(key=row.key, renew_after__lte=now).filter(
         Q(renewing_until__isnull=True) | Q(renewing_until__lt=now)
     )
-    if not claimable.update(renewing_until=now + timedelta(seconds=CLAIM_SECONDS)):
-        return None  # another request is renewing, or it is not due (or the row is gone)
-    return ProviderSignIn.objects.get(key=key)
+    return claimable.update(renewing_until=now + timedelta(seconds=CLAIM_SECONDS)) == 1
 
 
 def _ask_provider(row):
