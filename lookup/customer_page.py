@@ -4,17 +4,25 @@ Assembling reads the page's cached copies (lookup.overview) and renders its head
 body (rendered fragments help: lookup.fragments). A page made entirely of fresh copies
 is kept (lookup.page_snapshots) and shown again until its first copy stops being fresh
 or someone refreshes anything of that customer's.
+
+Only what the page understands is part of what is kept: the orders' and invoices'
+page numbers, as parsed. Any other parameter (a tracking tag pasted with a link, junk)
+neither makes a page of its own nor shows up in the kept page's links, and a page past
+the last one of its list is shown but not kept: a query string cannot fill the cache.
 """
 
+import copy
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from lookup import overview, page_snapshots
 
 SNAPSHOT_NAME = "customer_page"  # in cache keys and metrics
+PAGE_PARAMETERS = ("orders_page", "invoices_page")  # the query parameters the page understands
 
 
 @dataclass(frozen=True)
@@ -43,21 +51,50 @@ class CustomerPage:
 
 
 def customer_page(request, customer_id):
-    variant = request.GET.urlencode()
+    numbers = page_numbers(request.GET)
+    variant = numbers.urlencode()
     found = page_snapshots.read(SNAPSHOT_NAME, customer_id, variant)
     if found.page is not None:
         return replace(found.page, breaker_open=found.breaker_open)
     sections = overview.customer_overview(
         customer_id=customer_id,
-        orders_page=overview.page_number(request.GET.get("orders_page")),
-        invoices_page=overview.page_number(request.GET.get("invoices_page")),
+        orders_page=int(numbers.get("orders_page", 1)),
+        invoices_page=int(numbers.get("invoices_page", 1)),
     )
-    page = _assembled(request, sections)
-    if sections.fresh_until and not page.not_found:
+    page = _assembled(_asking_for(request, numbers), sections)
+    if sections.fresh_until and not page.not_found and _within_range(sections):
         page_snapshots.store(
             SNAPSHOT_NAME, customer_id, variant, page, until=sections.fresh_until, generation=found.generation
         )
     return page
+
+
+def page_numbers(query):
+    """The page numbers `query` asks for, as a query of their own; page 1 left out."""
+    numbers = QueryDict(mutable=True)
+    for name in PAGE_PARAMETERS:
+        number = overview.page_number(query.get(name))
+        if number != 1:
+            numbers[name] = str(number)
+    return numbers
+
+
+def _asking_for(request, numbers):
+    """`request` as if it had asked for `numbers` only: the paging links keep no other parameter."""
+    canonical = copy.copy(request)
+    canonical.GET = numbers
+    return canonical
+
+
+def _within_range(sections):
+    """Each list is on page 1 or on a page with something on it."""
+    return all(paging.number == 1 or paging.shown for paging in _pagings(sections))
+
+
+def _pagings(sections):
+    for section in (sections.orders, sections.invoices):
+        if section.value is not None:
+            yield section.value.paging
 
 
 def _assembled(request, sections):
@@ -72,7 +109,7 @@ def _assembled(request, sections):
     return CustomerPage(
         **common,
         head_html=render_to_string("lookup/customer_head.html", context),
-        # The request: paging links keep the query string.
+        # The request: paging links keep the page numbers asked for.
         body_html=render_to_string("lookup/customer_body.html", context, request=request),
     )
 

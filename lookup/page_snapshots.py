@@ -10,7 +10,9 @@ stores its snapshot under the generation it saw before it read the copies, so a 
 assembled from copies that a Refresh has since replaced is never used either.
 
 The key carries what fragment keys carry (release, settings, date, URL prefix:
-lookup.fragments) plus the page's name, the customer and the query string.
+lookup.fragments) plus the page's name, the customer and the variant: the parameters the
+page understands, canonically spelled (lookup.customer_page.page_numbers), never the raw
+query string, so junk parameters cannot multiply the kept copies.
 """
 
 import uuid
@@ -41,7 +43,7 @@ class Found:
 
 
 def read(name, customer_id, variant):
-    """The kept page for this customer and `variant` (the query string), if still good."""
+    """The kept page for this customer and `variant` (its canonical page numbers), if still good."""
     key, generation_key = _key(name, customer_id, variant), cache_keys.customer_generation_key(customer_id)
     try:
         found = cache_store.get_many([key, generation_key, *breaker.state_keys()])

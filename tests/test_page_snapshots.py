@@ -5,13 +5,19 @@ after a Refresh of anything of that customer's."""
 import re
 from datetime import timedelta
 
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
 import pytest
+import redis
 from django.conf import settings
+from django.http import QueryDict
+from hypothesis import given, strategies as st
 
 from lookup import breaker, clock, overview, page_snapshots
+from lookup.customer_page import page_numbers
 from lookup.models import AuditEntry
 from tests import perp_payloads as p
-from tests.cache_support import cache_backend, frozen_clock  # noqa: F401 (fixtures)
+from tests.cache_support import cache_backend, envelope, frozen_clock, redis_cache  # noqa: F401 (fixtures)
 from tests.test_views_customer import serve_customer
 
 URL = "/customers/CUST-1001/"
@@ -30,6 +36,14 @@ def overview_reads(monkeypatch):
     assemble = overview.customer_overview
     monkeypatch.setattr(overview, "customer_overview", lambda **kwargs: reads.append(kwargs) or assemble(**kwargs))
     return reads
+
+
+@pytest.fixture
+def redis_db(redis_cache):  # noqa: F811
+    """The real Redis the cache uses (db 15), to count its keys."""
+    from tests.services import REDIS_URL
+
+    return redis.Redis.from_url(REDIS_URL)
 
 
 def _page(client, url=URL):
@@ -240,3 +254,85 @@ def _without_csrf_tokens(html):
 
 def _later(seconds):
     return clock.now() + timedelta(seconds=seconds)
+
+
+def _orders_by_offset(orders):
+    """PERP's orders list paged for real: what is past its end comes back empty."""
+
+    def answer(request):
+        offset = int(dict(parse_qsl(urlsplit(request.url).query)).get("offset", 0))
+        return 200, envelope(p.orders_page(orders[offset:offset + 10], total=len(orders), offset=offset))
+
+    return answer
+
+
+JUNK_QUERIES = [
+    "?x=1", "?a=" + "z" * 2000, "?orders_page=1&orders_page=1", "?orders_page=abc", "?invoices_page=",
+    "?orders_page=-5", "?orders_page=%E2%80%8B", "?utm_source=ticket&x=1&x=2", "?orders_page=1.5",
+]
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize("junk", JUNK_QUERIES)
+def test_junk_query_strings_show_the_kept_page_and_keep_nothing_new(alice_client, fake, overview_reads, redis_db, junk):
+    _page(alice_client)
+    keys_after_first_view = redis_db.dbsize()
+
+    page = _page(alice_client, URL + junk)
+
+    assert "Ada Lovelace" in page
+    assert len(overview_reads) == 1  # the kept page, not a page of its own
+    assert redis_db.dbsize() == keys_after_first_view
+
+
+@pytest.mark.redis
+def test_junk_beside_a_page_number_shares_that_pages_kept_copy(alice_client, fake, overview_reads, redis_db):
+    _page(alice_client, URL + "?orders_page=2")
+    keys = redis_db.dbsize()
+
+    for query in ("?orders_page=02", "?x=1&orders_page=2", "?orders_page=2&invoices_page=1", "?orders_page=+2"):
+        _page(alice_client, URL + query)
+
+    assert [read["orders_page"] for read in overview_reads] == [2]
+    assert redis_db.dbsize() == keys
+
+
+def test_the_kept_pages_links_carry_no_junk(alice_client, perp, overview_reads):
+    fake = serve_customer(p.FakePERP(perp))
+    fake.on("/customers/CUST-1001/orders", _orders_by_offset([p.order(f"ORD-{n}") for n in range(1, 26)]))
+
+    junk = _page(alice_client, URL + "?orders_page=2&evil=%22%3E1")
+    clean = _page(alice_client, URL + "?orders_page=2")
+
+    assert re.findall(r'href="[^"]*evil', junk) == []  # only the Refresh form names the URL asked for
+    assert 'href="?orders_page=3"' in clean and len(overview_reads) == 1
+
+
+@pytest.mark.parametrize("query", ["?orders_page=99999999", "?orders_page=4"])
+def test_a_page_past_the_end_of_its_list_is_shown_but_not_kept(alice_client, perp, overview_reads, query):
+    fake = serve_customer(p.FakePERP(perp))
+    fake.on("/customers/CUST-1001/orders", _orders_by_offset([p.order(f"ORD-{n}") for n in range(1, 26)]))
+
+    first, second = _page(alice_client, URL + query), _page(alice_client, URL + query)
+
+    assert "No orders on page" in first
+    assert len(overview_reads) == 2 and first.count("Ada Lovelace") == second.count("Ada Lovelace")
+
+
+def test_the_last_page_with_something_on_it_is_kept(alice_client, perp, overview_reads):
+    fake = serve_customer(p.FakePERP(perp))
+    fake.on("/customers/CUST-1001/orders", _orders_by_offset([p.order(f"ORD-{n}") for n in range(1, 26)]))
+
+    _page(alice_client, URL + "?orders_page=3")
+    _page(alice_client, URL + "?orders_page=3")
+
+    assert [read["orders_page"] for read in overview_reads] == [3]
+
+
+@given(query=st.lists(st.tuples(st.text(max_size=20), st.text(max_size=20)), max_size=6))
+def test_page_numbers_keep_only_the_page_parameters_within_bounds(query):
+    numbers = page_numbers(QueryDict(urlencode(query, doseq=True)))
+
+    assert set(numbers) <= {"orders_page", "invoices_page"}
+    for value in numbers.values():
+        assert value.isdigit() and 2 <= int(value) <= overview.MAX_PAGE_NUMBER
