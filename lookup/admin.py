@@ -62,8 +62,15 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
+        return self._opened(request, response, "entry", object_id)
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        return self._opened(request, response, "history", object_id)  # its title shows the row
+
+    def _opened(self, request, response, kind, object_id):
         if response.status_code == 200:  # not the redirect for a row that does not exist
-            audit_required(request=request, action=Action.AUDIT_LOG, kind="entry", object_ids=[object_id])
+            audit_required(request=request, action=Action.AUDIT_LOG, kind=kind, object_ids=[object_id])
         return response
 
     def get_readonly_fields(self, request, obj=None):

@@ -78,6 +78,20 @@ def test_opening_a_row_leaves_a_row_with_its_id(auditor, seen_row):
     assert (read.kind, read.object_ids) == ("entry", str(seen_row.pk))
 
 
+def test_opening_a_rows_history_leaves_a_row_too(auditor, seen_row):
+    response = auditor.get(f"{AUDIT_LOG}{seen_row.pk}/history/")
+
+    assert response.status_code == 200
+    [read] = _reads()
+    assert (read.kind, read.object_ids) == ("history", str(seen_row.pk))
+
+
+def test_the_list_tells_auditors_their_reading_is_recorded(auditor):
+    page = auditor.get(AUDIT_LOG).content.decode()
+
+    assert "Reading the audit log is recorded in it" in page
+
+
 def test_opening_a_row_that_does_not_exist_reads_nothing_and_records_nothing(auditor):
     response = auditor.get(f"{AUDIT_LOG}999999/change/")
 
