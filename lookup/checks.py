@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core import checks
 
+from lookup.ratelimit import settings_problems as rate_limit_problems
 from lookup.search import settings_problems as search_settings_problems
 
 INSECURE_KEY_PREFIX = "django-insecure"
@@ -68,6 +69,7 @@ def _always_problems():
     if settings.PERP_WEB_URL and "{id}" not in settings.PERP_WEB_URL:
         yield "PERP_WEB_URL", "must contain {id} (and may contain {kind})."
     yield from _database_timeout_problems()
+    yield from rate_limit_problems()  # LOOKUP_RATE_LIMIT
 
 
 def _database_timeout_problems():

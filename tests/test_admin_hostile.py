@@ -8,6 +8,7 @@ time on the real PostgreSQL (tests/postgres_rerun.py).
 
 import pytest
 from django.contrib.auth.models import Group, User
+from hypothesis import HealthCheck, given, settings, strategies as st
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 
@@ -114,6 +115,18 @@ def test_the_user_admin_answers_junk_filters_without_a_server_error(admin_client
     response = admin_client.get(f"{USERS}?{query}")
 
     assert response.status_code in (200, 302, 400), response.status_code
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    name=st.sampled_from(["q", "username", "kind", "action", "outcome", "at__year", "at__month", "p", "o"]),
+    value=st.text(st.characters(exclude_categories=("Cs",)), max_size=60),
+)
+def test_any_text_in_an_audit_log_filter_is_answered_without_a_server_error(auditor, name, value):
+    response = auditor.get(AUDIT_LOG, {name: value})
+
+    assert response.status_code in (200, 302, 400), response.status_code
+    assert (response.status_code == 400) == ("\x00" in value)
 
 
 @pytest.mark.parametrize(
