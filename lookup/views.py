@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from lookup import overview, page_snapshots
 from lookup.customer_page import customer_page
+from lookup.ratelimit import limit_lookups
 from lookup.audit import (
     ID_MAX_LENGTH, Action, Outcome, audit_record, audit_required, id_is_storable, recent_lookups,
     storable_text,
@@ -26,6 +27,7 @@ from lookup.templatetags.perpdesk import page_url
 
 
 @require_safe
+@limit_lookups(counts=lambda request: "q" in request.GET)  # the empty search page is no lookup
 def search(request):
     query = request.GET.get("q")
     if query is None:
@@ -43,6 +45,7 @@ def search(request):
 
 
 @require_safe
+@limit_lookups()
 def customer(request, customer_id):
     if not id_is_storable(customer_id):
         return _unusable_id(request, "customer", customer_id)
@@ -58,6 +61,7 @@ def customer(request, customer_id):
 
 
 @require_safe
+@limit_lookups()
 def order(request, order_id):
     if not id_is_storable(order_id):
         return _unusable_id(request, "order", order_id)
@@ -66,6 +70,7 @@ def order(request, order_id):
 
 
 @require_safe
+@limit_lookups()
 def invoice(request, invoice_id):
     if not id_is_storable(invoice_id):
         return _unusable_id(request, "invoice", invoice_id)
@@ -85,6 +90,7 @@ def _record_page(request, kind, identifier, page, record, number_field):
 
 
 @require_POST
+@limit_lookups()
 def refresh(request):
     """The Refresh button: read the page again past any cached copy, then show it (303)."""
     target = request.POST.get("next", "")

@@ -220,6 +220,10 @@ LIST_PAGE_SIZE = _int("LIST_PAGE_SIZE", 10)
 # PERP has no "invoices of an order" call: the order page looks through this many of
 # the customer's most recent invoices, and says so when the customer has more.
 ORDER_INVOICES_SEARCHED = _int("ORDER_INVOICES_SEARCHED", 50)
+# Lookups (searches, pages, Refresh) one person may make per period, counted in the
+# shared cache (lookup.ratelimit): "120/m", "1000/h", "30/10s" or "off". Someone working
+# a queue opens a few pages a minute; a script or a misused account, hundreds.
+LOOKUP_RATE_LIMIT = env.str("LOOKUP_RATE_LIMIT", default="120/m")
 
 # --- Caching ------------------------------------------------------------------
 # Rendered orders, invoices and wallet are cached under the PERP copies they show

@@ -185,11 +185,19 @@ def test_the_access_log_keeps_no_query_string_and_no_referer(shipped, echo):
     assert "ada" not in line and "q=" not in line and "page=2" not in line
 
 
-def test_the_access_log_keeps_the_path_of_a_deep_link(shipped, echo):
-    received = send(shipped, echo, [], path="/customers/C-77/?from=ticket-4411")
+@pytest.mark.parametrize("page", ["customers", "orders", "invoices"])
+def test_the_access_log_names_a_page_but_not_whose(shipped, echo, page):
+    received = send(shipped, echo, [], path=f"/{page}/ada%40example.com/?from=ticket-4411")
 
     line = log_line_with(shipped, received["x-request-id"][0])
-    assert '"GET /customers/C-77/ HTTP/1.1" 200 ' in line and "ticket-4411" not in line
+    assert f'"GET /{page}/<id>/ HTTP/1.1" 200 ' in line
+    assert "ada" not in line and "ticket-4411" not in line
+
+
+def test_the_access_log_keeps_other_paths_as_they_are(shipped, echo):
+    received = send(shipped, echo, [], path="/admin/lookup/auditentry/?q=ada")
+
+    assert '"GET /admin/lookup/auditentry/ HTTP/1.1" 200 ' in log_line_with(shipped, received["x-request-id"][0])
 
 
 def test_the_plain_http_redirect_logs_no_query_string_either(shipped):
