@@ -3,10 +3,11 @@
 "standard" speaks PERP_API.md as the dataset holds it. "erp" speaks like an older ERP
 behind the same API: amounts with thousands separators ("1,042.50"), percentages as
 "40%", datetimes with a space and no zone ("2026-11-01 09:15:00"), file sizes as text
-("2.4 KB"), counts as strings or floats, extra fields of its own in every record, and
-identifier formats of its own: customer ids are bare digits ("1001"), order numbers
-"SO10001", invoice numbers "INV-040-001" (sequence, then year since 2025). Ids it is
-asked for are read back in the same formats; any other spelling is not found.
+("2.4 KB"), counts as strings or floats, yes/no as "Y"/"N", extra fields of its own in
+every record, and identifier formats of its own: customer ids are bare digits ("1001"),
+order numbers "SO10001", invoice numbers "INV-040-001" (sequence, then year since
+2025). Ids it is asked for are read back in the same formats; any other spelling is not
+found.
 
 Choose one with `--dialect erp` or the control endpoint (POST /_sandbox/faults
 {"dialect": "erp"}).
@@ -46,6 +47,7 @@ MONEY_FIELDS = frozenset({
 DATETIME_FIELDS = frozenset({"date", "estimated_completion"})
 COUNT_AS_TEXT = frozenset({"quantity", "dpi", "width", "height"})
 COUNT_AS_FLOAT = frozenset({"total_orders"})
+FLAG_FIELDS = frozenset({"is_vip", "includes_mockup"})
 RECORD_KEYS = frozenset({
     "customer_id", "order_id", "invoice_id", "line_item_id", "artwork_id", "transaction_id",
     "stage_name",
@@ -92,6 +94,8 @@ def _erp_record(record):
 
 
 def _erp_scalar(key, value):
+    if key in FLAG_FIELDS and isinstance(value, bool):
+        return "Y" if value else "N"
     if value is None or isinstance(value, bool):
         return value
     if key in MONEY_FIELDS:

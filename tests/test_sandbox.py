@@ -533,6 +533,7 @@ def test_the_erp_dialect_writes_percentages_datetimes_sizes_and_counts_as_text(e
     assert original["dpi"] == str(standard_original["dpi"])
     assert all(isinstance(line["quantity"], str) for line in spoken["line_items"])
     assert erp_data(session, erp, "/customers/1001")["total_orders"] == 42.0
+    assert erp_data(session, erp, "/customers/1001")["is_vip"] == "Y"
 
 
 def test_the_erp_dialect_adds_fields_of_its_own_to_every_record(erp, session, data):
