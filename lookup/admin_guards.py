@@ -11,6 +11,7 @@
   and no model here has a page on the site.
 """
 
+import logging
 from functools import update_wrapper
 
 from django.contrib.contenttypes.models import ContentType
@@ -21,6 +22,8 @@ from django.template.response import TemplateResponse
 
 from lookup.audit import audit_refusal, text_is_storable
 
+logger = logging.getLogger(__name__)
+
 NO_LOOKUP_PERMISSION = "no lookup permission"
 NO_PERMISSION_FOR_PAGE = "no permission for this page"
 
@@ -30,14 +33,20 @@ def refusals_audited(guarded, *, has_permission):
 
     def audited(request, *args, **kwargs):
         if request.user.is_authenticated and not has_permission(request):
-            audit_refusal(request=request, reason=NO_LOOKUP_PERMISSION)
+            _refused(request, NO_LOOKUP_PERMISSION)
         try:
             return guarded(request, *args, **kwargs)
         except PermissionDenied:
-            audit_refusal(request=request, reason=NO_PERMISSION_FOR_PAGE)
+            _refused(request, NO_PERMISSION_FOR_PAGE)
             raise
 
     return update_wrapper(audited, guarded)
+
+
+def _refused(request, reason):
+    if audit_refusal(request=request, reason=reason) is not None:
+        # The account by its id: a username may be an email.
+        logger.info("Refused account %s at %s: %s", request.user.pk, request.resolver_match.view_name, reason)
 
 
 def unstorable_parameters_refused(view):

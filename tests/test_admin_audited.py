@@ -3,6 +3,8 @@ its keyed hash), and each row opened — and every refused attempt leaves a row:
 agent's 403 on the audit log or the user admin, and a signed-in person without the
 lookup permission reaching a lookup page."""
 
+import logging
+
 import pytest
 from django.http import QueryDict
 from django.test import Client
@@ -144,7 +146,9 @@ def test_static_files_leave_no_row(carol, seen_row, settings):
 
 
 # --- refused attempts ---------------------------------------------------------------------
-def test_a_support_agents_403_on_the_audit_log_leaves_a_refusal(alice_client, seen_row):
+def test_a_support_agents_403_on_the_audit_log_leaves_a_refusal(alice_client, alice, seen_row, caplog):
+    caplog.set_level(logging.INFO, logger="lookup.admin_guards")
+
     listing = alice_client.get(AUDIT_LOG, {"username": EMAIL})
     opening = alice_client.get(f"{AUDIT_LOG}{seen_row.pk}/change/")
 
@@ -154,6 +158,12 @@ def test_a_support_agents_403_on_the_audit_log_leaves_a_refusal(alice_client, se
     assert (second.action, second.kind, second.object_ids) == ("audit_log", "change", str(seen_row.pk))
     assert first.note == "no permission for this page"
     assert EMAIL not in _row_text(first)
+    lines = [r.getMessage() for r in caplog.records if r.name == "lookup.admin_guards"]
+    assert lines == [
+        f"Refused account {alice.pk} at admin:lookup_auditentry_changelist: no permission for this page",
+        f"Refused account {alice.pk} at admin:lookup_auditentry_change: no permission for this page",
+    ]
+    assert EMAIL not in caplog.text
 
 
 @pytest.mark.parametrize(
