@@ -108,6 +108,14 @@ def test_it_rejects_a_user_value_that_is_not_one_plain_identity(client, value, c
     assert "Proxy identity refused" in caplog.text
 
 
+@pytest.mark.parametrize("value", ["mallory@elsewhere.test,sam@printshop.test", "sam@printshop.test\x07"])
+def test_a_refused_user_value_is_not_written_to_the_log(client, value, caplog):
+    visit(client, HTTP_X_FORWARDED_EMAIL=value, HTTP_X_FORWARDED_GROUPS="perp-support")
+
+    assert "Proxy identity refused" in caplog.text
+    assert "printshop.test" not in caplog.text and "elsewhere.test" not in caplog.text
+
+
 def test_it_rejects_the_header_sent_twice(client):
     # Django's test client, like gunicorn and runserver, joins a repeated header with ","
     # (RFC 9110 5.3): build that request the way a WSGI server hands it over.
