@@ -2,6 +2,8 @@
 server, and a real OpenID provider (the oidc-provider npm package) on loopback, with
 PKCE, state, nonce and RS256 tokens checked against its published keys."""
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from django.contrib.auth.models import User
 
@@ -171,3 +173,33 @@ def test_someone_gone_at_the_provider_is_signed_out_at_the_next_renewal(
     assert page.url.startswith(f"{live_server.url}/login/")
     entry = AuditEntry.objects.get(action="sign_out")
     assert entry.outcome == "refused" and "invalid_grant" in entry.note
+
+
+def test_a_code_the_provider_refuses_is_a_failed_sign_in_not_an_unreachable_provider(
+    page, live_server, signed_in_via_provider, oidc_provider
+):
+    page.goto(f"{live_server.url}/login/")
+    with page.expect_request(lambda request: request.url.startswith(f"{oidc_provider.issuer}/auth")) as sent:
+        page.get_by_role("link", name="Sign in with SSO").click()
+    state = parse_qs(urlsplit(sent.value.url).query)["state"][0]  # the sign-in under way here
+
+    response = page.goto(f"{live_server.url}/oidc/callback/?code=replayed-or-made-up&state={state}")
+
+    assert response.status == 403
+    body = page.locator("body").inner_text()
+    assert "Sign-in failed" in body and "Try again" in body and "did not answer" not in body
+    entry = AuditEntry.objects.get(action="sign_in")
+    assert (entry.outcome, entry.note) == ("refused", "the identity provider refused: invalid_grant")
+
+
+def test_a_cross_site_callback_with_an_error_does_not_sign_anyone_out(
+    page, live_server, signed_in_via_provider, oidc_provider
+):
+    page.goto(f"{live_server.url}/")
+    sign_in_at_provider(page, "sam")
+
+    page.goto(f"{live_server.url}/oidc/callback/?error=access_denied&state=from-another-site")
+
+    assert page.url == f"{live_server.url}/"
+    assert page.get_by_role("heading", name="Find a customer").is_visible()
+    assert not AuditEntry.objects.filter(action="sign_out").exists()
