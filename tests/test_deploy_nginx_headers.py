@@ -132,7 +132,8 @@ def test_the_lines_printed_for_other_header_names_keep_those_from_perpdesk(shipp
 
 
 def test_behind_auth_request_perpdesk_gets_what_the_proxy_answered(echo, tmp_path_factory):
-    echo.answers["/oauth2/auth"] = (202, {"X-Auth-Request-Email": "sam@printshop.test", "X-Auth-Request-Groups": "perp-support"})
+    answer = {"X-Auth-Request-Email": "sam@printshop.test", "X-Auth-Request-Groups": "perp-support"}
+    echo.answers["/oauth2/auth"] = (202, answer)  # what oauth2-proxy answers for a signed-in person
     oauth2_location = (
         "    location = /oauth2/auth {\n        internal;\n        proxy_pass http://perpdesk;\n"
         '        proxy_pass_request_body off;\n        proxy_set_header Content-Length "";\n    }\n\n'
