@@ -13,7 +13,8 @@ from hypothesis import given, strategies as st
 from lookup.admin import audit_log_filters
 from lookup.audit import audit_term_digest
 from lookup.models import AuditEntry
-from tests.test_audit_fail_closed import AuditInsertsRefused
+from tests.audit_support import AuditInsertsRefused
+from tests.postgres_rerun import postgres_rerun_tests
 
 pytestmark = pytest.mark.django_db
 
@@ -202,6 +203,15 @@ def test_someone_without_the_lookup_permission_leaves_a_refusal(client, bob, per
         assert refusal.term_digest == audit_term_digest(SEARCHED)
 
 
+def test_a_refusal_of_an_id_holding_nul_is_recorded_escaped(client, bob, perp):
+    client.force_login(bob)
+
+    client.get("/customers/CUST%001/")
+
+    [refusal] = _refusals()
+    assert refusal.object_ids == "CUST\\x001" and refusal.kind == "customer"
+
+
 def test_a_refused_refresh_leaves_a_refusal(client, bob, perp):
     client.force_login(bob)
 
@@ -257,3 +267,7 @@ def test_a_filter_value_is_recorded_in_clear_only_when_it_is_a_plain_word(pairs)
     for item in recorded:
         _, _, shown = item.partition("=")
         assert shown.startswith("hmac:") or ("@" not in shown and " " not in shown and len(shown) <= 32)
+
+
+# --- the same on the real PostgreSQL -----------------------------------------------------
+test_it_runs_on_postgresql_there, test_it_passes_on_postgresql = postgres_rerun_tests(__file__, at_least=25)

@@ -10,13 +10,13 @@ time on the real PostgreSQL (tests/postgres_rerun.py).
 from urllib.parse import quote
 
 import pytest
-from django.db import connection
 from django.test import Client
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from lookup.audit import ID_MAX_LENGTH, id_is_storable
 from lookup.models import AuditEntry
 from tests import perp_payloads as p
+from tests.audit_support import AuditInsertsRefused
 from tests.postgres_rerun import postgres_rerun_tests
 from tests.test_views_customer import serve_customer
 
@@ -36,42 +36,6 @@ def staff(alice):
     client = Client(raise_request_exception=False)
     client.force_login(alice)
     return client
-
-
-class AuditInsertsRefused:
-    """The real database refusing every new audit row, as a full disk or a broken
-    constraint would: a trigger, in the dialect of the database the run is on."""
-
-    TABLE = AuditEntry._meta.db_table
-    POSTGRESQL = [
-        "CREATE FUNCTION refuse_audit_rows() RETURNS trigger LANGUAGE plpgsql AS "
-        "$$ BEGIN RAISE EXCEPTION 'audit rows refused by the test'; END $$",
-        f"CREATE TRIGGER refuse_audit_rows BEFORE INSERT ON {TABLE} "
-        "FOR EACH ROW EXECUTE FUNCTION refuse_audit_rows()",
-    ]
-    SQLITE = [
-        f"CREATE TRIGGER refuse_audit_rows BEFORE INSERT ON {TABLE} "
-        "BEGIN SELECT RAISE(ABORT, 'audit rows refused by the test'); END",
-    ]
-    POSTGRESQL_UNDO = [f"DROP TRIGGER refuse_audit_rows ON {TABLE}", "DROP FUNCTION refuse_audit_rows()"]
-    SQLITE_UNDO = ["DROP TRIGGER refuse_audit_rows"]
-
-    def __init__(self):
-        self.refusing = False
-
-    def start(self):
-        self._run(self.POSTGRESQL if connection.vendor == "postgresql" else self.SQLITE)
-        self.refusing = True
-
-    def stop(self):
-        if self.refusing:
-            self._run(self.POSTGRESQL_UNDO if connection.vendor == "postgresql" else self.SQLITE_UNDO)
-            self.refusing = False
-
-    def _run(self, statements):
-        with connection.cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
 
 
 @pytest.fixture
