@@ -18,7 +18,8 @@ NAMESPACE = "perp"
 
 # Bump whenever a lookup.perp.models class (or the cached envelope) changes shape:
 # every key changes with it, so no old pickle is ever read back.
-SCHEMA_VERSION = 2
+# 3: a read's key may hold a lookup.error_memory.RememberedFailure.
+SCHEMA_VERSION = 3
 
 _HMAC_SALT = "lookup.cache_keys"
 

@@ -46,7 +46,7 @@ PERP_RETRIES = Counter(
 )
 CACHE_EVENTS = Counter(
     "perpdesk_cache_events",
-    "PERP reads by what the cache did: hit, miss, stale, bypass, error.",
+    "PERP reads by what the cache did: hit, miss, stale, bypass, error, remembered (a recent failure answered).",
     ["event", "resource"],
     registry=None,
 )

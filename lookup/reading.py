@@ -7,7 +7,8 @@ and an older copy is served instead, the error that made it stale.
 Reads are cached in CACHES["default"] (Redis in production: shared by all workers):
 - a copy is fresh for its resource's PERP_FRESH_* seconds, then kept
   PERP_STALE_GRACE_SECONDS longer to be served when PERP fails;
-- "not found" is kept PERP_NOT_FOUND_SECONDS, errors never;
+- "not found" is kept PERP_NOT_FOUND_SECONDS; a bad response or an API error is
+  remembered PERP_ERROR_SECONDS in the copy's place, with the copy (lookup.error_memory);
 - concurrent readers of one expired key make one PERP call (lookup.singleflight);
 - repeated unavailability opens a circuit breaker (lookup.breaker);
 - the cache failing only means reading PERP directly (lookup.cache_store).
@@ -23,9 +24,10 @@ from typing import Any
 
 from django.conf import settings
 
-from lookup import breaker, cache_store, clock, singleflight
+from lookup import breaker, cache_store, clock, error_memory, singleflight
 from lookup.cache_keys import reading_key
 from lookup.cache_store import CacheUnavailable
+from lookup.error_memory import REMEMBERED_ERRORS, is_remembered, last_copy
 from lookup.perp.client import client_from_settings
 from lookup.perp.errors import PERPBadResponse, PERPError, PERPUnavailable
 
@@ -68,7 +70,8 @@ STALE_WORTHY_ERRORS = (PERPUnavailable, PERPBadResponse)
 
 # Called as observer(event, resource_name) for metrics. Events: "hit" (a fresh cached
 # copy served), "miss" / "bypass" (PERP asked for lack of a fresh copy / for Refresh),
-# "stale" (an expired copy served because PERP failed), "error" (the cache failed).
+# "stale" (an expired copy served because PERP failed), "error" (the cache failed),
+# "remembered" (PERP not asked: it failed this read moments ago).
 CACHE_OBSERVERS = []
 
 
@@ -143,16 +146,31 @@ class PERPReader:
         copies, misses = {}, {}
         for name, (read, key) in reads.items():
             entry = found.get(key)
-            if entry is not None and entry.is_fresh():
+            if is_remembered(entry):
+                _answer_remembered_later(name, read, key, entry, copies)
+                continue
+            copy = last_copy(entry)  # of a remembered failure past its time too
+            if copy is not None and copy.is_fresh():
                 notify_cache_event("hit", read.resource.name)
-                copies[name] = entry.reading()
-            elif entry is not None and stale_allowed:
+                copies[name] = copy.reading()
+            elif copy is not None and stale_allowed:
                 kept_from_perp = PERPUnavailable(read.resource.endpoint, "breaker_open", attempts=0)
-                copies[name] = _serve_stale(read.resource, entry, kept_from_perp)
+                copies[name] = _serve_stale(read.resource, copy, kept_from_perp)
             else:
                 misses[name] = (read, key, entry)
         copies.update(_prepare_misses(misses, breaker.closed_permit(found)))
         return copies
+
+
+def _answer_remembered_later(name, read, key, memory, copies):
+    """A remembered failure found by a page round's batch: its last copy now, if it is
+    served stale; else the read's thread raises the error (no PERP call either way)."""
+    stale = _stale_from_memory(memory)
+    if stale is not None:
+        notify_cache_event("remembered", read.resource.name)
+        copies[name] = stale
+    else:
+        read.prepared[key] = _Prepared(memory)
 
 
 @dataclass(frozen=True)
@@ -181,11 +199,18 @@ def _prepare_misses(misses, permit):
         attempt = attempts.pop(key, None)  # a key read twice in a round: the second waits
         if attempt is not None and attempt.lock is not None and _stored_since(attempt.value, cached):
             singleflight.release(attempt.lock)
-            notify_cache_event("hit", read.resource.name)
-            copies[name] = attempt.value.reading()
+            _answer_stored(name, read, key, attempt.value, copies)
         else:
             read.prepared[key] = _Prepared(cached, attempt, permit)
     return copies
+
+
+def _answer_stored(name, read, key, entry, copies):
+    if is_remembered(entry):
+        _answer_remembered_later(name, read, key, entry, copies)
+    else:
+        notify_cache_event("hit", read.resource.name)
+        copies[name] = entry.reading()
 
 
 class BoundRead:
@@ -265,6 +290,8 @@ def _read(resource, call, key, refresh):
 def _fetch_once(resource, key, call, cached, refresh, prepared=None):
     """Fetch, unless another reader already is: then wait for its copy. `prepared`: the
     lock attempt and breaker permit a page round's batch already made for this read."""
+    if is_remembered(cached) and not refresh:
+        return _from_memory(resource, cached)
     permit = prepared.permit if prepared else None
     attempt = prepared.attempt if prepared else None
     if attempt is None:
@@ -280,27 +307,56 @@ def _fetch_once(resource, key, call, cached, refresh, prepared=None):
         # Without this look the holder that just finished and a reader that missed a
         # moment before it stored would both call PERP for the same thing.
         singleflight.release(attempt.lock)
-        notify_cache_event("hit", resource.name)
-        return attempt.value.reading()
+        return _answer(resource, attempt.value)
     return _fetch_and_store(resource, key, call, cached, refresh, lock=attempt.lock, permit=permit)
 
 
 def _stored_since(entry, cached):
-    """True when `entry` is a fresh copy another reader stored after we read `cached`."""
-    return entry is not None and _is_newer(entry, cached) and entry.is_fresh()
+    """True when `entry` is a fresh copy, or a failure to remember, that another reader
+    stored after we read `cached`."""
+    return entry is not None and _is_newer(entry, cached) and (entry.is_fresh() or is_remembered(entry))
 
 
 def _wait_for_other_reader(resource, key, cached):
     """Its copy; the stale copy if it is slow; None if it failed: then ask PERP ourselves."""
     outcome = singleflight.wait_for_holder(key, is_newer=lambda entry: _is_newer(entry, cached))
-    if outcome.value is not None:
-        notify_cache_event("hit", resource.name)
-        return outcome.value.reading()
-    if outcome.holder_still_busy and cached is not None:
+    if outcome.value is not None and not _past_memory(outcome.value):
+        return _answer(resource, outcome.value)
+    if outcome.holder_still_busy and last_copy(cached) is not None:
         wait_seconds = settings.PERP_CACHE_WAIT_SECONDS
         slow = PERPUnavailable(resource.endpoint, "timeout", timeout=wait_seconds)
-        return _serve_stale(resource, cached, slow)
-    return None  # the holder failed (errors are not cached) or vanished
+        return _serve_stale(resource, last_copy(cached), slow)
+    return None  # the holder failed (unavailability is not cached) or vanished
+
+
+def _answer(resource, entry):
+    """What a newer entry another reader stored answers: its copy, or its failure."""
+    if is_remembered(entry):
+        return _from_memory(resource, entry)
+    notify_cache_event("hit", resource.name)
+    return entry.reading()
+
+
+def _past_memory(entry):
+    return isinstance(entry, error_memory.RememberedFailure) and not entry.is_current()
+
+
+def _from_memory(resource, memory):
+    """A remembered failure's answer, as the failure answered when it was new: its last
+    copy served stale for a bad response, else the error raised."""
+    notify_cache_event("remembered", resource.name)
+    stale = _stale_from_memory(memory)
+    if stale is None:
+        raise memory.error()
+    return stale
+
+
+def _stale_from_memory(memory):
+    """The last copy a remembered failure serves stale; None when it answers with its error."""
+    error = memory.error()
+    if isinstance(error, STALE_WORTHY_ERRORS) and memory.last_copy is not None:
+        return memory.last_copy.reading(stale_because=error)
+    return None
 
 
 def _is_newer(entry, cached):
@@ -311,11 +367,16 @@ def _fetch_and_store(resource, key, call, cached, refresh, lock, permit=None):
     """PERP's answer, stored; `lock` (None: none held) is released either way."""
     try:
         value = _call_through_breaker(resource, call, refresh, permit)
+    except REMEMBERED_ERRORS as error:
+        _remember(resource, key, error, cached, lock)
+        if not isinstance(error, STALE_WORTHY_ERRORS) or last_copy(cached) is None:
+            raise
+        return _serve_stale(resource, last_copy(cached), error)
     except STALE_WORTHY_ERRORS as error:
         singleflight.release(lock)
-        if cached is None:
+        if last_copy(cached) is None:
             raise
-        return _serve_stale(resource, cached, error)
+        return _serve_stale(resource, last_copy(cached), error)
     except BaseException:
         singleflight.release(lock)
         raise
@@ -372,11 +433,24 @@ def _keep_seconds(resource, value):
     return _fresh_seconds(resource, value) + settings.PERP_STALE_GRACE_SECONDS
 
 
-def _store(resource, key, entry, lock):
+def _store(resource, key, entry, lock, seconds=None):
     try:
-        singleflight.store_and_release(lock, key, entry, _keep_seconds(resource, entry.value))
+        if seconds is None:
+            seconds = _keep_seconds(resource, entry.value)
+        singleflight.store_and_release(lock, key, entry, seconds)
     except CacheUnavailable:
         notify_cache_event("error", resource.name)
+
+
+def _remember(resource, key, error, cached, lock):
+    """Keep `error` in the copy's place (with the copy) PERP_ERROR_SECONDS; `lock` released."""
+    period = settings.PERP_ERROR_SECONDS
+    memory = error_memory.remember(error, previous=cached, fetch_id=uuid.uuid4().hex, seconds=period)
+    copy = memory.last_copy
+    copy_keep_until = None
+    if copy is not None:
+        copy_keep_until = copy.fetched_at + timedelta(seconds=_keep_seconds(resource, copy.value))
+    _store(resource, key, memory, lock, error_memory.keep_seconds(memory, period, copy_keep_until))
 
 
 def notify_cache_event(event, resource_name):

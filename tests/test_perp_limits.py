@@ -14,12 +14,14 @@ import timeit
 import zlib
 
 import pytest
+from django.test import override_settings
 from hypothesis import given, settings, strategies as st
 from urllib3.util import connection as urllib3_connection
 
 from lookup import messages
+from lookup.checks import check_settings
 from lookup.perp import body
-from lookup.perp.client import PERPClient
+from lookup.perp.client import PERPClient, client_from_settings
 from lookup.perp.errors import PERPBadResponse, PERPUnavailable
 
 LIMIT = 1024 * 1024  # the clients' PERP_MAX_RESPONSE_BYTES here
@@ -330,3 +332,35 @@ def test_hostile_answers_do_not_grow_the_process(server, client):
     # decompressor's window, never the 64-200 MB the answers would have been.
     assert _rss_kb("VmHWM") - before < 8 * 1024
     assert _rss_kb("VmRSS") - before < 4 * 1024
+
+
+# --- Settings ---------------------------------------------------------------------
+
+
+def _problems(**values):
+    with override_settings(**values):
+        return [error.msg for error in check_settings()]
+
+
+@pytest.mark.parametrize("name, value, expected", [
+    ("PERP_MAX_RESPONSE_BYTES", 0, "PERP_MAX_RESPONSE_BYTES must be at least 1."),
+    ("PERP_CALL_DEADLINE_SECONDS", -1, "PERP_CALL_DEADLINE_SECONDS must be a positive number of seconds."),
+    ("PERP_ERROR_SECONDS", 0, "PERP_ERROR_SECONDS must be a positive number of seconds."),
+])
+def test_start_up_refuses_a_limit_that_is_not_positive(name, value, expected):
+    assert expected in _problems(**{name: value})
+
+
+def test_start_up_refuses_a_deadline_no_longer_than_the_connect_timeout():
+    problems = _problems(PERP_CONNECT_TIMEOUT=5.0, PERP_CALL_DEADLINE_SECONDS=5.0)
+
+    assert any(problem.startswith("PERP_CALL_DEADLINE_SECONDS must be longer than PERP_CONNECT_TIMEOUT")
+               for problem in problems)
+    assert not any("PERP_CALL_DEADLINE" in problem for problem in _problems())
+
+
+def test_the_shared_client_takes_its_limits_from_settings():
+    with override_settings(PERP_MAX_RESPONSE_BYTES=12345, PERP_CALL_DEADLINE_SECONDS=7.5):
+        client_from_settings.cache_clear()
+        client = client_from_settings()
+    assert (client.max_response_bytes, client.call_deadline) == (12345, 7.5)

@@ -299,13 +299,25 @@ def status_badge(status, display=None):
 def section_state(section, name):
     """A section's failure or staleness notice; nothing while it is fine."""
     if not section.ok:
-        return _html('<p class="pd-error" role="alert"><strong>{}:</strong> {}</p>', name, section.message)
+        return _html(
+            '<p class="pd-error" role="alert"><strong>{}:</strong> {}{}</p>',
+            name, section.message, _since(section.error),
+        )
     if section.is_stale:
         return _html(
-            '<p class="pd-stale" role="status">{} — showing data from {} ({})</p>',
-            section.stale_reason, _time(section.fetched_at), age(section.fetched_at),
+            '<p class="pd-stale" role="status">{}{} — showing data from {} ({})</p>',
+            section.stale_reason, _since(section.stale_because), _time(section.fetched_at), age(section.fetched_at),
         )
     return ""
+
+
+def _since(error):
+    """' (since 10:42:05)' for a failure perpdesk remembers (lookup.error_memory), else ''."""
+    first_seen = getattr(error, "first_seen", None)
+    if not isinstance(first_seen, datetime):
+        return ""
+    seen = f"{timezone.localtime(first_seen):%H:%M:%S}"
+    return _html(' (since <time datetime="{}">{}</time>)', iso(first_seen), seen)
 
 
 @register.simple_tag
