@@ -12,7 +12,8 @@ class PerpdeskAdminSite(admin.AdminSite):
 
     Wiring only: perpdesk's URLs are prepended to the admin's (appended ones would
     land behind its catch-all), each wrapped in `admin_view`; view bodies live in
-    `lookup.views`.
+    `lookup.views`, and what the admin's own views need around them in
+    `lookup.admin_guards`.
     """
 
     site_header = "perpdesk"
