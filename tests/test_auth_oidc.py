@@ -6,7 +6,7 @@ The whole flow against a real provider in a real browser is in test_auth_browser
 
 import base64
 import hashlib
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
 import pytest
 import requests
