@@ -14,7 +14,8 @@ that failed at the end of the request, and checks a kept one before reusing it
 
 One WARNING line says what happened, by kind of failure only: a driver's message can
 name hosts and ports. Django's own "Service Unavailable" record for it, with the
-traceback, is dropped by `DatabaseUnavailableRecords` (a filter on django.request).
+traceback, is dropped by `DatabaseUnavailableRecords` (a filter on django.request), and
+so is its record of /readyz answering 503 (lookup.health logs why).
 """
 
 import logging
@@ -94,10 +95,15 @@ def server_error(request, template_name="500.html"):
 
 
 class DatabaseUnavailableRecords(logging.Filter):
-    """Drops django.request's record (and traceback) of a 503 `server_error` answered
-    for a database failure: its own WARNING line has said what happened."""
+    """Drops django.request's ERROR record (and traceback) of a 503 that a database
+    failure caused — the 503 page, or /readyz saying the database is down — as each
+    has logged its own WARNING line saying what happened."""
 
     def filter(self, record):
+        if getattr(record, "status_code", None) != 503:
+            return True
         exc_info = record.exc_info
-        response = getattr(record, "status_code", None)
-        return not (response == 503 and exc_info and isinstance(exc_info[1], DatabaseFault))
+        if exc_info and isinstance(exc_info[1], DatabaseFault):
+            return False
+        match = getattr(getattr(record, "request", None), "resolver_match", None)
+        return not (match and match.url_name == "readyz")

@@ -17,6 +17,7 @@ and "PERP did not answer" on their own.
 Bodies name states only: no exception text, which could carry a host or a DSN.
 """
 
+import contextvars
 import logging
 import math
 import threading
@@ -76,7 +77,9 @@ class DatabaseProbe:
         if not self._running.acquire(blocking=False):
             return self._last or "busy"
         finished = threading.Event()
-        threading.Thread(target=self._check, args=(timeout, finished), daemon=True).start()
+        # In a copy of the request's context: its log lines carry the request's id.
+        check = contextvars.copy_context().run
+        threading.Thread(target=check, args=(self._check, timeout, finished), daemon=True).start()
         if not finished.wait(timeout):
             logger.warning("readiness: the database did not answer within %s s", timeout)
             self._last = "down"

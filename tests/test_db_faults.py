@@ -172,6 +172,14 @@ def test_it_logs_one_warning_naming_the_failure_but_no_host_or_password(alice, c
     assert "hunter2" not in caplog.text and "db.internal" not in caplog.text
 
 
+def test_readiness_failing_on_the_database_is_logged_once_by_the_probe(database_down, caplog):
+    with caplog.at_level(logging.INFO):
+        assert _client().get("/readyz").status_code == 503
+
+    problems = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert problems == ["readiness: the database does not answer (OperationalError: connection refused)"]
+
+
 def test_django_s_own_record_of_the_503_is_dropped_but_not_other_errors():
     only_others = db_unavailable.DatabaseUnavailableRecords()
 
