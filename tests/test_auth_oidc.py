@@ -452,3 +452,14 @@ def test_the_same_subject_at_another_provider_gets_another_account(client, provi
     new_account = User.objects.get(pk=client.session["_auth_user_id"])
     assert new_account.username == f"oidc:{issuer_tag('https://new-idp.printshop.test')}:sam"
     assert User.objects.filter(username=SAM).exists() and new_account.username != SAM
+
+
+@pytest.mark.parametrize("answer", [[], "a string", {"id_token": 42}, {"access_token": "at"}])
+def test_a_token_answer_of_the_wrong_shape_is_a_failed_sign_in_not_a_500(client, provider, answer):
+    params = start_sign_in(client)
+    provider.mock.upsert("POST", TOKEN_URL, json=answer)
+
+    response = callback(client, params["state"])
+
+    assert response.status_code == 403 and "_auth_user_id" not in client.session
+    assert AuditEntry.objects.get().outcome == "refused"

@@ -189,3 +189,15 @@ def test_a_renewal_period_that_is_not_a_positive_number_stops_start_up(value):
 
 def test_the_renewal_period_is_read_from_the_environment():
     assert settings_from({"OIDC_RENEW_SECONDS": "300"}, "OIDC_RENEW_SECONDS")["OIDC_RENEW_SECONDS"] == 300
+
+
+@pytest.mark.parametrize("answer", [[], {"access_token": "at", "id_token": "not.a.jwt"}, {"token_type": "Bearer"}])
+def test_a_renewal_answer_of_the_wrong_shape_ends_the_session_not_a_500(sam_client, provider, settings, answer):
+    settings.OIDC_OP_USER_ENDPOINT = ""  # nothing but the token endpoint's answer to go on
+    provider.mock.upsert("POST", TOKEN_URL, json=answer)
+    renewal_due_now()
+
+    response = sam_client.get("/")
+
+    assert response.status_code == 302 and not signed_in(sam_client)
+    assert AuditEntry.objects.get(action="sign_out").outcome == "refused"

@@ -36,7 +36,7 @@ REQUIRED_SETTINGS = (
     "OIDC_RP_CLIENT_ID",
 )
 # What the library raises for an answer it cannot use (requests' errors are OSErrors).
-UNUSABLE_ANSWER = (SuspiciousOperation, jwt.PyJWTError, KeyError, ValueError, TypeError)
+UNUSABLE_ANSWER = (SuspiciousOperation, jwt.PyJWTError, AttributeError, KeyError, ValueError, TypeError)
 
 
 class SignInFailed(Exception):
