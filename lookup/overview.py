@@ -493,12 +493,12 @@ class Match:
     kind: str  # customer, order or invoice: the page it leads to
     id: str  # the id in that page's URL
     record: Any  # the Customer, Order or Invoice
-    found_by: str  # e.g. "order number PO-10001"
+    found_by: str  # e.g. "order number A-17"
 
 
 @dataclass(frozen=True)
 class FailedLookup:
-    label: str  # e.g. "order number PO-10001"
+    label: str  # e.g. "order number A-17"
     error: BaseException
 
     @property
