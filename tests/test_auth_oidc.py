@@ -10,14 +10,16 @@ from urllib.parse import parse_qsl
 
 import pytest
 import requests
-from hypothesis import HealthCheck, given
+from hypothesis import HealthCheck, assume, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
+from django.core import signing
+from django.test import RequestFactory
 
 from lookup.auth.accounts import issuer_tag
-from lookup.auth.flow import cookie_name
+from lookup.auth.flow import cookie_name, flows_in
 from lookup.auth.oidc import OIDCBackend
 from lookup.auth.views import ANONYMOUS_FAILURES_AUDITED
 from lookup.models import AuditEntry
@@ -463,3 +465,43 @@ def test_a_token_answer_of_the_wrong_shape_is_a_failed_sign_in_not_a_500(client,
 
     assert response.status_code == 403 and "_auth_user_id" not in client.session
     assert AuditEntry.objects.get().outcome == "refused"
+
+
+# --- The sign-in cookie is outside data too ----------------------------------------------------
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    max_leaves=12,
+)
+
+
+def _request_with_sign_in_cookie(value):
+    request = RequestFactory().get("/oidc/callback/")
+    request.COOKIES[cookie_name()] = value
+    return request
+
+
+@hypothesis_settings(max_examples=200)
+@given(value=st.text(max_size=400))
+def test_a_sign_in_cookie_perpdesk_did_not_sign_holds_no_sign_in(value):
+    assert flows_in(_request_with_sign_in_cookie(value)) == {}
+
+
+@hypothesis_settings(max_examples=200)
+@given(payload=json_values)
+def test_a_signed_sign_in_cookie_of_another_shape_holds_no_sign_in(payload):
+    value = signing.dumps(payload, salt="perpdesk.auth.sign-in-flow", compress=True)
+
+    assert flows_in(_request_with_sign_in_cookie(value)) == {}
+
+
+@hypothesis_settings(max_examples=100)
+@given(fields=st.fixed_dictionaries(
+    {name: json_values for name in ("state", "nonce", "code_verifier", "next_url", "started_at")}
+))
+def test_a_signed_sign_in_cookie_with_fields_of_the_wrong_types_holds_no_sign_in(fields):
+    texts = [fields[name] for name in ("state", "nonce", "code_verifier", "next_url")]
+    assume(not all(isinstance(text, str) for text in texts) or not isinstance(fields["started_at"], int))
+    value = signing.dumps([fields], salt="perpdesk.auth.sign-in-flow", compress=True)
+
+    assert flows_in(_request_with_sign_in_cookie(value)) == {}

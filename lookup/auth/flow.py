@@ -39,12 +39,19 @@ def flows_in(request):
     if not raw:
         return {}
     try:
-        stored = signing.loads(raw, salt=_SALT, max_age=FLOW_MAX_AGE)
-        flows = [Flow(**item) for item in stored]
+        flows = [_flow(item) for item in signing.loads(raw, salt=_SALT, max_age=FLOW_MAX_AGE)]
     except (signing.BadSignature, TypeError, ValueError):
         return {}
     oldest_allowed = time.time() - FLOW_MAX_AGE
     return {flow.state: flow for flow in flows if flow.started_at >= oldest_allowed}
+
+
+def _flow(item):
+    flow = Flow(**item)
+    texts = (flow.state, flow.nonce, flow.code_verifier, flow.next_url)
+    if not all(isinstance(text, str) for text in texts) or not isinstance(flow.started_at, (int, float)):
+        raise TypeError("not a sign-in flow")
+    return flow
 
 
 def begin_flow(request, response, flow):
