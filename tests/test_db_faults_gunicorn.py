@@ -4,17 +4,15 @@ of the real PostgreSQL through a stand-in that refuses, hangs or forwards on dem
 probes keep answering within their budgets, and pages come back with the database."""
 
 import json
-import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import psycopg
 import pytest
 import requests
 
 from tests import gunicorn_harness as harness
+from tests.deployment_support import database_of_its_own, migrate_with_agent, signed_in_agent
 from tests.postgres_faults import FORWARD, HANG, REFUSE, faulty_postgres
-from tests.services import require_postgres
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -28,25 +26,9 @@ THREADS = 4
 @pytest.fixture(scope="module")
 def database_url():
     """A migrated database of its own, with one support agent; dropped afterwards."""
-    admin_url = require_postgres()
-    name = f"perpdesk_dbfaults_{os.getpid()}"
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    url = admin_url.rsplit("/", 1)[0] + f"/{name}"
-    env = {"DATABASE_URL": url, "LOCAL_LOGIN": "true"}
-    for command in (
-        ["migrate", "--noinput"],
-        ["shell", "-c", (
-            "from django.contrib.auth.models import Group, User;"
-            f"User.objects.create_user('agent', password='{PASSWORD}').groups.add(Group.objects.get(name='Support'))"
-        )],
-    ):
-        result = harness.manage(env, *command)
-        assert result.returncode == 0, result.stderr
-    yield url
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with database_of_its_own("perpdesk_dbfaults") as url:
+        migrate_with_agent({"DATABASE_URL": url, "LOCAL_LOGIN": "true"}, PASSWORD)
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -77,15 +59,7 @@ def server(database, database_url, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def agent(server):
-    session = requests.Session()
-    session.get(f"{server.url}/login/")
-    response = session.post(
-        f"{server.url}/login/",
-        data={"username": "agent", "password": PASSWORD, "csrfmiddlewaretoken": session.cookies["csrftoken"]},
-        allow_redirects=False,
-    )
-    assert response.status_code == 302, response.text[-2000:]
-    return session
+    return signed_in_agent(server.url, PASSWORD)
 
 
 @pytest.fixture

@@ -6,19 +6,18 @@ single PERP call for a page wanted everywhere at once, and the circuit breaker a
 all shared.
 """
 
-import os
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import psycopg
 import pytest
 import redis
 import requests
 
 from sandbox_perp.server import SandboxServer
 from tests import gunicorn_harness as harness
-from tests.services import require_postgres, require_redis
+from tests.deployment_support import database_of_its_own, migrate_with_agent, signed_in_agent
+from tests.services import require_redis
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 
@@ -43,14 +42,8 @@ def sandbox():
 @pytest.fixture(scope="module")
 def database_url():
     """A database of its own on the shared PostgreSQL, dropped afterwards."""
-    admin_url = require_postgres()
-    name = f"perpdesk_scaleout_{os.getpid()}"
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    yield admin_url.rsplit("/", 1)[0] + f"/{name}"
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with database_of_its_own("perpdesk_scaleout") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -78,15 +71,7 @@ def deployment_env(sandbox, database_url, shared_cache):
         "PERP_MAX_RETRIES": "0",
         "METRICS_ALLOWED_NETWORKS": "127.0.0.1/32",
     }
-    for command in (
-        ["migrate", "--noinput"],
-        ["shell", "-c", (
-            "from django.contrib.auth.models import Group, User;"
-            f"User.objects.create_user('agent', password='{PASSWORD}').groups.add(Group.objects.get(name='Support'))"
-        )],
-    ):
-        result = harness.manage(env, *command)
-        assert result.returncode == 0, result.stderr
+    migrate_with_agent(env, PASSWORD)
     return env
 
 
@@ -101,15 +86,7 @@ def deployment(deployment_env, tmp_path_factory):
 def agent(deployment):
     """A requests session signed in on instance A."""
     a, _ = deployment
-    session = requests.Session()
-    session.get(f"{a.url}/login/")
-    response = session.post(
-        f"{a.url}/login/",
-        data={"username": "agent", "password": PASSWORD, "csrfmiddlewaretoken": session.cookies["csrftoken"]},
-        allow_redirects=False,
-    )
-    assert response.status_code == 302, response.text[-2000:]
-    return session
+    return signed_in_agent(a.url, PASSWORD)
 
 
 @pytest.fixture
