@@ -309,3 +309,12 @@ def test_the_examples_come_from_settings_numbers_first():
 
 def test_there_are_no_examples_by_default():
     assert search_examples() == {}
+
+
+@override_settings(SEARCH_PATTERNS="order_number=[unclosed")
+def test_a_bad_pattern_stops_start_up_with_one_clear_line():
+    from lookup.checks import check_settings
+
+    messages = [error.msg for error in check_settings()]
+
+    assert any(message.startswith("SEARCH_PATTERNS is not valid: the pattern for order_number") for message in messages)
