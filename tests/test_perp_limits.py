@@ -8,6 +8,7 @@ either: large bodies are written from one small chunk, over and over.
 
 import json
 import socketserver
+import ssl
 import threading
 import time
 import timeit
@@ -23,6 +24,7 @@ from lookup.checks import check_settings
 from lookup.perp import body
 from lookup.perp.client import PERPClient, client_from_settings
 from lookup.perp.errors import PERPBadResponse, PERPUnavailable
+from tests.nginx_harness import self_signed_certificate
 
 LIMIT = 1024 * 1024  # the clients' PERP_MAX_RESPONSE_BYTES here
 DEADLINE = 1.0  # and their PERP_CALL_DEADLINE_SECONDS
@@ -138,6 +140,31 @@ class _Server(socketserver.ThreadingTCPServer):
         return f"http://127.0.0.1:{self.server_address[1]}/api"
 
 
+class _TLSServer(_Server):
+    def __init__(self, cert_path, key_path):
+        super().__init__()
+        self.tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        self.tls.load_cert_chain(cert_path, key_path)
+
+    def get_request(self):
+        connection, address = super().get_request()
+        return self.tls.wrap_socket(connection, server_side=True), address
+
+    @property
+    def url(self):
+        return super().url.replace("http:", "https:")
+
+
+@pytest.fixture(scope="module")
+def tls_server(tmp_path_factory):
+    cert_path, key_path = self_signed_certificate(tmp_path_factory.mktemp("tls"))
+    with _TLSServer(cert_path, key_path) as running:
+        threading.Thread(target=running.serve_forever, daemon=True).start()
+        running.cert_path = str(cert_path)
+        yield running
+        running.shutdown()
+
+
 @pytest.fixture(scope="module")
 def perp_server():
     with _Server() as running:
@@ -211,6 +238,18 @@ def test_a_trickling_answer_cannot_hold_the_call_past_its_deadline(client, behav
     assert isinstance(error, PERPUnavailable) and error.reason == "timeout"
     assert DEADLINE <= took < DEADLINE + 0.5  # each byte came well within the read timeout
     assert messages.message_for(error) == "PERP did not answer within 1 s"
+
+
+@pytest.mark.parametrize("behaviour", ["trickle-body", "trickle-headers"])
+def test_the_deadline_holds_over_tls_too(tls_server, behaviour):
+    client = _client(tls_server)
+    client._session.verify = tls_server.cert_path
+
+    error, took = _timed(lambda: client.get_customer(behaviour))
+
+    assert isinstance(error, PERPUnavailable) and error.reason == "timeout"
+    assert took < DEADLINE + 0.5
+    assert client.get_customer("ok").customer_id == "C-1"  # the cut connection was not reused
 
 
 def test_retries_and_their_pauses_stay_within_the_deadline(server):
