@@ -2,8 +2,8 @@
 
 A lookup is a search, a customer, order or invoice page, or a Refresh. The count is a
 fixed-window counter in the shared cache (`cache_store.count`: add, then incr), so
-every worker and instance adds to the same one; the key names the account by its id
-only. Past the limit the person gets a 429 page with `Retry-After` (the end of the
+every worker and instance adds to the same one; the key holds a keyed digest of the
+account's id. Past the limit the person gets a 429 page with `Retry-After` (the end of the
 window), an audit row with outcome "refused" (note "rate limited") and a WARNING line
 naming the account id.
 
@@ -24,6 +24,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import admin
 from django.template.response import TemplateResponse
+from django.utils.crypto import salted_hmac
 
 from lookup import cache_store
 from lookup.audit import Action, Outcome, audit_record
@@ -80,14 +81,21 @@ def lookup_verdict(user, *, now=None):
     now = time.time() if now is None else now
     window = int(now // rate.seconds)
     try:
+        key = f"{KEY_PREFIX}:{_account_digest(user.pk)}:{rate.seconds}:{window}"
         # Outlives its window a little: a clock a second behind another instance's still counts in it.
-        count = cache_store.count(f"{KEY_PREFIX}:{user.pk}:{rate.seconds}:{window}", rate.seconds + 2)
+        count = cache_store.count(key, rate.seconds + 2)
     except CacheUnavailable:
         _outage_warnings.warn()
         return Verdict(True)
     if count <= rate.count:
         return Verdict(True, count)
     return Verdict(False, count, max(1, math.ceil((window + 1) * rate.seconds - now)))
+
+
+def _account_digest(account_id):
+    """The account in a key: keyed by SECRET_KEY, so two deployments sharing one Redis (whose
+    account ids overlap) never share a count, and the key does not name the account."""
+    return salted_hmac("perpdesk.ratelimit", str(account_id), algorithm="sha256").hexdigest()[:32]
 
 
 class _OutageWarnings:

@@ -18,6 +18,7 @@ from django.test import Client
 from django.urls import path
 
 from lookup import db_unavailable, health
+from lookup.checks import check_settings
 from perpdesk.urls import handler500, urlpatterns as project_urls  # noqa: F401 (this URLconf's too)
 from tests.postgres_faults import hanging_listener
 from tests.services import require_postgres
@@ -297,3 +298,27 @@ def test_readiness_answers_within_its_budget_while_the_database_never_answers(mo
 
     assert first == "down" and others == ["down"] * 10
     assert elapsed < 1.0
+
+
+# --- the settings --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "setting, value, message",
+    [
+        ("DATABASE_CONNECT_TIMEOUT", 1, "DATABASE_CONNECT_TIMEOUT must be at least 2 seconds (PostgreSQL's shortest)."),
+        ("DATABASE_STATEMENT_TIMEOUT", -1,
+         "DATABASE_STATEMENT_TIMEOUT must be 0 (no limit) or a positive number of seconds."),
+        ("READYZ_TIMEOUT", 0, "READYZ_TIMEOUT must be a positive number of seconds."),
+    ],
+)
+def test_a_bad_timeout_stops_start_up_with_one_line(settings, setting, value, message):
+    setattr(settings, setting, value)
+
+    assert message in [error.msg for error in check_settings()]
+
+
+def test_no_statement_timeout_is_allowed(settings):
+    settings.DATABASE_STATEMENT_TIMEOUT = 0
+
+    assert not [error for error in check_settings() if "DATABASE_STATEMENT_TIMEOUT" in error.msg]

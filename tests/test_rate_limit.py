@@ -233,3 +233,21 @@ def test_off_never_refuses(alice_client, fake, settings):
     settings.LOOKUP_RATE_LIMIT = "off"
 
     assert 429 not in _statuses(alice_client, URL, 10)
+
+
+@pytest.mark.redis
+def test_the_shared_count_names_no_account_and_differs_per_deployment(settings):
+    settings.LOOKUP_RATE_LIMIT = "3/m"
+    client = redis.Redis.from_url(SHARED_REDIS)
+    client.flushdb()
+    try:
+        with using_cache({**redis_config(), "LOCATION": SHARED_REDIS}):
+            ratelimit.lookup_verdict(Account(42))
+            settings.SECRET_KEY = "another-deployment-secret-key-0123456789abcdef"
+            other_deployment = ratelimit.lookup_verdict(Account(42))
+            keys = [key.decode() for key in client.keys("*")]
+    finally:
+        client.flushdb()
+
+    assert other_deployment.count == 1
+    assert len(keys) == 2 and not any(":42:" in key for key in keys)
