@@ -57,7 +57,7 @@ EMAIL_SHAPE = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(\.[\w-]+)+")
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 WRAPPERS = {'"': '"', "'": "'", "“": "”", "‘": "’", "«": "»", "<": ">", "`": "`"}
 WORD_BEFORE_ID = re.compile(
-    r"(customer|order|invoice)(?:\s*#\s*|\s*(?:no\.?|nr\.?|number|:)\s*|\s+)(?P<rest>\S.*)",
+    r"(customer|order|invoice)(?:\s*[#:]\s*|\s+(?:no\.?|nr\.?|number)(?:\s*[#:])?\s*|\s+)(?P<rest>\S.*)",
     re.IGNORECASE,
 )
 PERPDESK_PAGE_PATH = re.compile(r"(?:.*/)?(?P<kind>customers|orders|invoices)/(?P<id>[^/]+)/?")
@@ -181,7 +181,7 @@ def _from_web_url(term, web_url):
     link = pattern.fullmatch(term) if pattern else None
     if not link:
         return None
-    kind = link.groupdict().get("kind")
+    kind = (link.groupdict().get("kind") or "").lower()
     return _Cleaned(unquote(link.group("id")), KIND_OF_PAGE[kind] if kind else PAGE_KINDS)
 
 

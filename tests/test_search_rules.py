@@ -135,11 +135,18 @@ def test_it_cleans_what_staff_paste_first(text, expected):
         ("order no. A-17", [(Kind.ORDER_ID, "A-17"), (Kind.ORDER_NUMBER, "A-17")]),
         ("Invoice #A-17", [(Kind.INVOICE_ID, "A-17"), (Kind.INVOICE_NUMBER, "A-17")]),
         ("INVOICE: A-17", [(Kind.INVOICE_ID, "A-17"), (Kind.INVOICE_NUMBER, "A-17")]),
+        ("Invoice number: #A-17", [(Kind.INVOICE_ID, "A-17"), (Kind.INVOICE_NUMBER, "A-17")]),
+        ("order#A-17", [(Kind.ORDER_ID, "A-17"), (Kind.ORDER_NUMBER, "A-17")]),
         ("Customer A-17", [(Kind.CUSTOMER_ID, "A-17")]),
     ],
 )
 def test_a_word_before_the_id_narrows_the_lookups_to_its_kind(text, expected):
     assert lookups(text) == expected
+
+
+@pytest.mark.parametrize("text", ["ORDERNO5", "Orders", "invoicenumber7", "customer"])
+def test_a_word_run_into_the_id_is_part_of_the_id(text):
+    assert lookups(text) == every_kind(text)
 
 
 def test_a_word_before_the_id_still_lets_a_pattern_choose_within_its_kind():
@@ -171,6 +178,8 @@ def test_a_page_url_whose_id_cannot_be_one_is_refused():
     [
         ("https://perp.example.com/{kind}/{id}", "https://perp.example.com/orders/A-17",
          [(Kind.ORDER_ID, "A-17")]),
+        ("https://perp.example.com/{kind}/{id}", "HTTPS://PERP.EXAMPLE.COM/INVOICES/A-17/",
+         [(Kind.INVOICE_ID, "A-17")]),
         ("https://perp.example.com/app#/{kind}/{id}/view", "https://PERP.example.com/app#/invoices/Z%209/view",
          None),  # decoded to "Z 9": not an id
         ("https://erp.example.com/record?id={id}", "https://erp.example.com/record?id=A-17&tab=2",
@@ -243,7 +252,7 @@ PASTED = st.one_of(
     st.from_regex(r"[A-Za-z0-9%#/<>\"'@:.?&=_-]{0,60}", fullmatch=True),
 )
 SOME_PATTERNS = st.sampled_from([{}, PATTERNS, {kind: re.compile(r".*") for kind in ID_KINDS}])
-WEB_URLS = st.sampled_from(["", "https://perp.example.com/{kind}/{id}", "https://e.test/r?id={id}"])
+WEB_URLS = st.sampled_from(["", "https://perp.example.com/{kind}/{id}", "https://e.test/r?id={id}", "{kind}/{id}"])
 
 
 @hypothesis_settings(max_examples=400, deadline=None, derandomize=True,
