@@ -5,6 +5,7 @@ server."""
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import threading
@@ -160,6 +161,18 @@ def test_it_fails_on_every_endpoint_when_perp_refuses_the_key(settings, sandboxe
     assert status == 1
     assert lines_by_endpoint(out)["/api/customers/search"].startswith("FAIL auth error")
     assert "not-the-key-42" not in out + err
+
+
+def test_it_fails_when_perp_cannot_be_reached(settings):
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+
+    status, out, _ = perp_check(settings, f"http://127.0.0.1:{port}/api", "--invoice-number", "N-1")
+
+    assert status == 1
+    assert lines_by_endpoint(out)["/api/invoices/search"].startswith("FAIL unavailable")
+    assert lines_by_endpoint(out)["/api/invoices/{invoice_id}"].startswith("skipped")
 
 
 def test_it_refuses_to_run_with_a_bad_search_pattern(settings, sandboxes):
