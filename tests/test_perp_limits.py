@@ -48,10 +48,10 @@ OK_BODY = json.dumps({"success": True, "data": CUSTOMER}).encode()
 
 class _Handler(socketserver.BaseRequestHandler):
     def handle(self):
-        """Answer requests on this connection while they are "ok" (kept alive); close it
-        after any other."""
+        """Answer requests on this connection while they are "ok" or "missing" (kept
+        alive); close it after any other."""
         behaviour = "ok"
-        while behaviour == "ok":
+        while behaviour in ("ok", "missing"):
             behaviour = self.next_request()
             if behaviour is None:
                 return
@@ -82,6 +82,10 @@ class _Handler(socketserver.BaseRequestHandler):
     def answer_ok(self):
         self.head(len(OK_BODY))
         self.send(OK_BODY)
+
+    def answer_missing(self):  # PERP's not found
+        answer = json.dumps({"success": False, "error": {"code": "CUSTOMER_NOT_FOUND"}}).encode()
+        self.send(b"HTTP/1.1 404 Not Found\r\nContent-Length: %d\r\n\r\n%s" % (len(answer), answer))
 
     def answer_huge_chunked(self):  # 200 MB, chunk by chunk, never announced
         self.head()
@@ -279,10 +283,11 @@ def test_a_call_that_ends_in_time_leaves_its_connection_to_the_next(server, clie
 
     urllib3_connection.create_connection = counting
     try:
-        for _ in range(3):
-            client.get_customer("ok")
-        time.sleep(DEADLINE + 0.2)  # past the first call's deadline: nothing is cut
-        client.get_customer("ok")
+        for behaviour in ("ok", "missing", "ok", "missing"):
+            client.get_customer(behaviour)
+        time.sleep(DEADLINE + 0.2)  # past the first calls' deadlines: nothing is cut
+        assert client.get_customer("ok").customer_id == "C-1"
+        assert client.get_customer("missing") is None
     finally:
         urllib3_connection.create_connection = saved
     assert len(connections) == 1

@@ -244,10 +244,14 @@ class PERPClient:
         return response, content
 
     def _content(self, trace, response):
-        """The body, when PERP's table needs it (None otherwise), or the error it makes."""
+        """The body, or the error the answer makes. Read whatever the status: a response
+        closed unread takes its connection with it, and not-found answers are common."""
         trace.status = response.status_code
-        kind = _classify(response)
-        if kind == "retry":
+        try:
+            content = body.read_capped(response, self.max_response_bytes)
+        except body.TooLarge as e:
+            raise PERPBadResponse(trace.endpoint, str(e), reason="too_large") from None
+        if _classify(response) == "retry":
             raise PERPUnavailable(
                 trace.endpoint,
                 "status",
@@ -255,12 +259,7 @@ class PERPClient:
                 attempts=trace.attempts,
                 retry_after=_retry_after(response),
             )
-        if kind not in ("envelope", "error_envelope"):
-            return None
-        try:
-            return body.read_capped(response, self.max_response_bytes)
-        except body.TooLarge as e:
-            raise PERPBadResponse(trace.endpoint, str(e), reason="too_large") from None
+        return content
 
     def _failure(self, trace, deadline, error):
         """The PERP error for a request that failed on the way (requests' exception)."""

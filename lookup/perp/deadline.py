@@ -86,7 +86,7 @@ class _Watchdog:
                 heapq.heappush(self._queue, (deadline.at, next(self._order), deadline))
                 if self._queue[0][2] is deadline:
                     self._wakeup.notify()
-            if self._thread is None:
+            if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="perp-deadline", daemon=True)
                 self._thread.start()
 
