@@ -263,3 +263,15 @@ def test_a_page_with_a_remembered_failure_is_not_kept_whole(alice_client, fake, 
         alice_client.get(CUSTOMER + "/")
 
     assert kept == []
+
+
+def test_the_refresh_button_asks_perp_about_a_remembered_failure(alice_client, fake, frozen_clock, settings):
+    settings.ACTIVE_ORDERS_EXPANDED = 2
+    paths = serve_customer_with_broken_artwork(fake, orders=2)
+    alice_client.get(CUSTOMER + "/")
+    alice_client.get(CUSTOMER + "/")
+    assert artwork_calls(fake, paths) == 2
+
+    alice_client.post("/refresh/", {"next": CUSTOMER + "/"})
+
+    assert artwork_calls(fake, paths) == 4
