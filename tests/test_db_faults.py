@@ -237,6 +237,23 @@ def test_the_settings_give_postgresql_a_connect_and_a_statement_timeout():
 
 
 @pytest.mark.postgres
+def test_a_connection_opened_by_perpdesk_carries_its_timeouts():
+    connection = _perpdesk_connection(require_postgres())
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW statement_timeout")
+            [statement_timeout] = cursor.fetchone()
+        parameters = connection.connection.info.get_parameters()
+    finally:
+        connection.close()
+
+    assert statement_timeout == "5s"
+    assert (parameters["connect_timeout"], parameters["tcp_user_timeout"], parameters["keepalives_idle"]) == (
+        "3", "3000", "3"
+    )
+
+
+@pytest.mark.postgres
 def test_a_statement_past_the_statement_timeout_is_cancelled_by_postgresql():
     connection = _perpdesk_connection(require_postgres(), DATABASE_STATEMENT_TIMEOUT="1")
 
