@@ -7,8 +7,9 @@ error's class, endpoint, code and detail only — never the key and never PERP's
 or PERP's own message text, which may quote it — plus when perpdesk first saw the
 failure, and the last good copy, which still answers as it did before (a bad response
 is served stale from it, an API error is not). Until `until` readers answer from it
-without asking PERP; Refresh asks anyway. One past `until` stays cached one period
-more: a failure that persists keeps the moment it was first seen.
+without asking PERP; Refresh asks anyway (and a Refresh that fails while the copy is
+still fresh leaves that copy to everyone else). One past `until` stays cached one
+period more: a failure that persists keeps the moment it was first seen.
 
 Not remembered: PERPAuthError (once the key is fixed, every page must work at once,
 and a refused key is one fault of every endpoint, not of one) and PERPUnavailable

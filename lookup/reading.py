@@ -447,6 +447,9 @@ def _remember(resource, key, error, cached, lock):
     period = settings.PERP_ERROR_SECONDS
     memory = error_memory.remember(error, previous=cached, fetch_id=uuid.uuid4().hex, seconds=period)
     copy = memory.last_copy
+    if copy is not None and copy.is_fresh():  # a Refresh failed: the others keep the fresh copy
+        singleflight.release(lock)
+        return
     copy_keep_until = None
     if copy is not None:
         copy_keep_until = copy.fetched_at + timedelta(seconds=_keep_seconds(resource, copy.value))

@@ -155,6 +155,17 @@ def test_a_stale_copy_outlives_the_failure_remembered_in_its_place(fake, cache_b
     assert reading.value == good.value and isinstance(reading.stale_because, PERPUnavailable)
 
 
+def test_a_failed_refresh_leaves_the_fresh_copy_to_everyone_else(fake, cache_backend, frozen_clock):
+    fake.ok(ARTWORK, p.artwork("ORD-1"))
+    good = read_artwork()
+    fake.fail(ARTWORK, "api_error")
+
+    assert isinstance(failed_read(refresh=True), PERPAPIError)  # the one who pressed it sees why
+    assert read_artwork() == good
+    assert isinstance(failed_read(refresh=True), PERPAPIError)  # and may press it again
+    assert fake.calls_to(ARTWORK) == 3
+
+
 @pytest.mark.parametrize("failure, error_class", [("unavailable", PERPUnavailable), ("unauthorized", PERPAuthError)])
 def test_unavailability_and_a_refused_key_are_not_remembered(fake, cache_backend, frozen_clock, failure, error_class):
     fake.fail(ARTWORK, failure)

@@ -219,6 +219,7 @@ def test_it_refuses_an_answer_over_the_size_limit_while_it_streams(server, clien
     assert messages.message_for(error) == "PERP's answer was too large"
     time.sleep(0.2)  # the server notices the closed connection
     assert server.sent_bytes < 20 * LIMIT  # it stopped reading long before the 200 MB
+    assert client.get_customer("ok").customer_id == "C-1"  # on a new connection
 
 
 @pytest.mark.parametrize("behaviour", ["gzip-bomb", "deflate-bomb"])
