@@ -160,7 +160,9 @@ def read_percentage(value):
     if isinstance(value, str):
         value = value.strip().removesuffix("%")
     amount = read_amount(value)
-    return max(Decimal(0), min(Decimal(100), amount))
+    if 0 <= amount <= 100:
+        return amount  # as PERP sent it: "40.0" stays 40.0
+    return Decimal(0) if amount < 0 else Decimal(100)
 
 
 def read_count(value):
