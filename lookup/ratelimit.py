@@ -1,8 +1,8 @@
 """Per-person lookup limits: at most LOOKUP_RATE_LIMIT lookups per window, per account.
 
 A lookup is a search, a customer, order or invoice page, or a Refresh. The count is a
-fixed-window counter in the shared cache (`cache_store.count`: add, then incr), so
-every worker and instance adds to the same one; the key holds a keyed digest of the
+fixed-window counter in the shared cache (lookup.shared_counter: one round trip on
+Redis), so every worker and instance adds to the same one; the key holds a keyed digest of the
 account's id. Past the limit the person gets a 429 page with `Retry-After` (the end of the
 window), an audit row with outcome "refused" (note "rate limited") and a WARNING line
 naming the account id.
@@ -26,7 +26,7 @@ from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.utils.crypto import salted_hmac
 
-from lookup import cache_store
+from lookup import shared_counter
 from lookup.audit import Action, Outcome, audit_record
 from lookup.cache_store import CacheUnavailable
 
@@ -83,7 +83,7 @@ def lookup_verdict(user, *, now=None):
     try:
         key = f"{KEY_PREFIX}:{_account_digest(user.pk)}:{rate.seconds}:{window}"
         # Outlives its window a little: a clock a second behind another instance's still counts in it.
-        count = cache_store.count(key, rate.seconds + 2)
+        count = shared_counter.count(key, rate.seconds + 2)
     except CacheUnavailable:
         _outage_warnings.warn()
         return Verdict(True)

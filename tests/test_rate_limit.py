@@ -9,7 +9,7 @@ import redis
 from django.test import override_settings
 from hypothesis import given, strategies as st
 
-from lookup import ratelimit
+from lookup import ratelimit, shared_counter
 from lookup.checks import check_settings
 from lookup.models import AuditEntry
 from tests import perp_payloads as p
@@ -251,3 +251,18 @@ def test_the_shared_count_names_no_account_and_differs_per_deployment(settings):
 
     assert other_deployment.count == 1
     assert len(keys) == 2 and not any(":42:" in key for key in keys)
+
+
+@pytest.mark.redis
+def test_on_redis_a_count_expires_after_its_window():
+    client = redis.Redis.from_url(SHARED_REDIS)
+    client.flushdb()
+    try:
+        with using_cache({**redis_config(), "LOCATION": SHARED_REDIS}):
+            counts = [shared_counter.count("perpdesk:test:window", 62) for _ in range(3)]
+        ttl = client.ttl("perpdesk:test:window")
+    finally:
+        client.flushdb()
+
+    assert counts == [1, 2, 3]
+    assert 60 <= ttl <= 62
