@@ -235,7 +235,7 @@ class PERPClient:
                 content = self._content(trace, response)
             finally:
                 # After the whole body, the connection goes back to the pool; before it
-                # (refused, aborted, not needed) it is closed.
+                # (refused, aborted) it is closed.
                 response.close()
         except requests.RequestException as e:
             raise self._failure(trace, deadline, e) from e
@@ -262,7 +262,8 @@ class PERPClient:
         return content
 
     def _failure(self, trace, deadline, error):
-        """The PERP error for a request that failed on the way (requests' exception)."""
+        """The PERP error for a request that failed on the way (requests' exception, or
+        None for an answer the deadline cut short)."""
         if deadline.passed():  # the watchdog cut it short, or a timeout capped to the deadline
             trace.status = "timeout"
             return PERPUnavailable(
