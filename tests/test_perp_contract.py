@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from lookup.perp import client as perp_client
 from lookup.perp import models
 from lookup.perp.client import PERPClient
 from lookup.perp.errors import PERPAuthError, PERPBadResponse, PERPUnavailable
@@ -263,3 +264,47 @@ def test_it_serves_many_threads_from_one_client(client):
         orders = list(pool.map(client.get_order, order_ids))
 
     assert [order.order_id for order in orders] == order_ids
+
+
+# --- A PERP that spells things its own way ------------------------------------------------
+
+# What the "erp" dialect writes that perpdesk keeps as text by design: sizes in words.
+SIZES_AS_TEXT = {
+    "artwork_items[].files.original.file_size", "artwork_items[].files.preview.file_size",
+    "artwork_items[].files.thumbnail.file_size", "artwork_items[].proof_sheet.file_size",
+}
+
+
+@pytest.fixture
+def erp_dialect(sandbox):
+    sandbox.set_faults(dialect="erp")
+    yield
+    sandbox.reset_faults()
+
+
+@pytest.fixture
+def records(monkeypatch):
+    seen = []
+    monkeypatch.setattr(perp_client, "CALL_OBSERVERS", [seen.append])
+    return seen
+
+
+def test_it_reads_every_endpoint_of_a_perp_with_other_spellings(client, erp_dialect, records):
+    customer_id = PAGING_CUSTOMER_ID.removeprefix("CUST-")  # the dialect's own id format
+
+    customer = client.get_customer(customer_id)
+    wallet = client.get_vip_wallet(customer_id)
+    order = client.get_customer_orders(customer_id, limit=5).items[0]
+    invoice = client.get_customer_invoices(customer_id, limit=5).items[0]
+    production = client.get_production_status(order.order_id)
+    client.get_artwork(order.order_id)
+    client.get_order(order.order_id), client.get_invoice(invoice.invoice_id)
+
+    assert isinstance(customer.lifetime_value, Decimal) and isinstance(wallet.balance, Decimal)
+    assert isinstance(order.total_amount, Decimal) and isinstance(invoice.amount_due, Decimal)
+    assert isinstance(production.completion_percentage, Decimal)
+    assert isinstance(customer.total_orders, int) and customer.created_at.tzinfo is not None
+    assert [record.outcome for record in records] == ["ok"] * 8
+    for record in records:
+        assert set(record.fields.unreadable) <= SIZES_AS_TEXT, record
+        assert record.fields.extra, f"{record.endpoint}: the dialect adds fields of its own"

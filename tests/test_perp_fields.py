@@ -128,6 +128,7 @@ def test_it_reads_a_file_size_in_bytes_and_keeps_one_in_words_as_text():
 
 @pytest.mark.parametrize("sent, expected", [
     (True, True), (False, False), ("true", True), ("FALSE", False), ("1", True), (0, False),
+    ("Y", True), ("n", False), ("yes", True), (" No ", False),
 ])
 def test_it_reads_flags_as_tolerantly_as_ever(sent, expected):
     assert read(models.Customer, is_vip=sent).is_vip is expected

@@ -321,20 +321,28 @@ def _renders(value):
 # --- The properties, bounded in the normal suite ------------------------------------------------
 
 
+def run(profile, strategy, check, endpoint):
+    """`check(endpoint, example)` for the examples `profile` asks of `strategy`."""
+
+    def holds(example):
+        check(endpoint, example)
+
+    profile(given(strategy)(holds))()
+
+
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e[0])
 def test_a_generated_record_reads_with_its_well_typed_fields_unchanged(endpoint):
-    BOUNDED(given(answers(endpoint[3]))(lambda answer: check_record(endpoint, answer)))()
+    run(BOUNDED, answers(endpoint[3]), check_record, endpoint)
 
 
 @pytest.mark.parametrize("endpoint", PAGES, ids=lambda e: e[0])
 def test_a_generated_page_reads_with_its_well_typed_fields_unchanged(endpoint):
-    _, _, list_key, model = endpoint
-    BOUNDED(given(page_answers(list_key, model))(lambda answer: check_page(endpoint, answer)))()
+    run(BOUNDED, page_answers(endpoint[2], endpoint[3]), check_page, endpoint)
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e[0])
 def test_any_json_at_all_gives_a_value_or_one_of_the_clients_errors(endpoint):
-    BOUNDED(given(JUNK | DEEP_JUNK)(lambda data: check_any_answer(endpoint, data)))()
+    run(BOUNDED, JUNK | DEEP_JUNK, check_any_answer, endpoint)
 
 
 @BOUNDED
@@ -380,8 +388,7 @@ def test_the_boundary_holds_over_a_long_random_run(request):
     if "hypothesis_long" not in (request.config.option.markexpr or ""):
         pytest.skip("the long run: pytest -m hypothesis_long tests/test_perp_properties.py")
     for endpoint in ENDPOINTS:
-        LONG(given(answers(endpoint[3]))(lambda answer, e=endpoint: check_record(e, answer)))()
-        LONG(given(JUNK | DEEP_JUNK)(lambda data, e=endpoint: check_any_answer(e, data)))()
+        run(LONG, answers(endpoint[3]), check_record, endpoint)
+        run(LONG, JUNK | DEEP_JUNK, check_any_answer, endpoint)
     for endpoint in PAGES:
-        strategy = page_answers(endpoint[2], endpoint[3])
-        LONG(given(strategy)(lambda answer, e=endpoint: check_page(e, answer)))()
+        run(LONG, page_answers(endpoint[2], endpoint[3]), check_page, endpoint)

@@ -31,7 +31,8 @@ FIRST_YEAR, LAST_YEAR = 2, 9998
 # 1234.5, 1,234.50, -12, .5: a point for decimals, commas only as thousands separators.
 AMOUNT_TEXT = re.compile(r"[+-]?(?:[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)?(?:\.[0-9]+)?", re.ASCII)
 BARE_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
-TRUE_TEXT, FALSE_TEXT = frozenset({"true", "1"}), frozenset({"false", "0"})
+# Flags as JSON, as numbers, or as older ERPs write them (Y/N).
+TRUE_TEXT, FALSE_TEXT = frozenset({"true", "1", "yes", "y"}), frozenset({"false", "0", "no", "n"})
 
 
 class ShapeError(ValueError):
@@ -292,14 +293,14 @@ class Identifier(Rule):
 class Nested(Rule):
     """An object of the documented `model`; anything else is kept as PERP's text."""
 
-    def __init__(self, model, *, required=True):
+    def __init__(self, model, *, required=True, expected="an object"):
         super().__init__(required=required)
-        self.model = model
+        self.model, self.expected = model, expected
 
     def read(self, value, report, path):
         if not isinstance(value, dict):
             report.unreadable[path] = None
-            return AsSent(sent_text(value), "an object")
+            return AsSent(sent_text(value), self.expected)
         return read_object(self.model, value, report, path + ".")
 
 

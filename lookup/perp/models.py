@@ -81,7 +81,7 @@ class Customer(_Record):
         "total_orders": f.count(),
         "created_at": f.moment(),
         "last_order_date": f.moment(),
-        "billing_address": f.Nested(Address, required=False),
+        "billing_address": f.Nested(Address, required=False, expected="an address"),
     }
 
 
