@@ -20,7 +20,7 @@ from lookup.reading import CACHE_OBSERVERS, RESOURCES
 
 logger = logging.getLogger("perpdesk.request")
 
-CACHE_EVENTS = ("hit", "miss", "stale", "bypass", "error")  # of PERP copies
+CACHE_EVENTS = ("hit", "miss", "stale", "bypass", "remembered", "error")  # of PERP copies
 COPY_RESOURCES = frozenset(resource.name for resource in RESOURCES.values())
 
 
