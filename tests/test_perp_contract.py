@@ -268,10 +268,11 @@ def test_it_serves_many_threads_from_one_client(client):
 
 # --- A PERP that spells things its own way ------------------------------------------------
 
-# What the "erp" dialect writes that perpdesk keeps as text by design: sizes in words.
-SIZES_AS_TEXT = {
+# What the "erp" dialect writes that perpdesk keeps as text by design: sizes in words, Y/N.
+KEPT_AS_TEXT = {
     "artwork_items[].files.original.file_size", "artwork_items[].files.preview.file_size",
     "artwork_items[].files.thumbnail.file_size", "artwork_items[].proof_sheet.file_size",
+    "is_vip", "artwork_items[].proof_sheet.includes_mockup", "pagination.has_more",
 }
 
 
@@ -306,5 +307,5 @@ def test_it_reads_every_endpoint_of_a_perp_with_other_spellings(client, erp_dial
     assert isinstance(customer.total_orders, int) and customer.created_at.tzinfo is not None
     assert [record.outcome for record in records] == ["ok"] * 8
     for record in records:
-        assert set(record.fields.unreadable) <= SIZES_AS_TEXT, record
+        assert set(record.fields.unreadable) <= KEPT_AS_TEXT, record
         assert record.fields.extra, f"{record.endpoint}: the dialect adds fields of its own"

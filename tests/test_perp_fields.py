@@ -128,16 +128,17 @@ def test_it_reads_a_file_size_in_bytes_and_keeps_one_in_words_as_text():
 
 @pytest.mark.parametrize("sent, expected", [
     (True, True), (False, False), ("true", True), ("FALSE", False), ("1", True), (0, False),
-    ("Y", True), ("n", False), ("yes", True), (" No ", False),
+    (" True ", True),
 ])
 def test_it_reads_flags_as_tolerantly_as_ever(sent, expected):
     assert read(models.Customer, is_vip=sent).is_vip is expected
 
 
-def test_it_keeps_a_flag_it_cannot_read_as_text():
-    customer = read(models.Customer, is_vip="maybe")
+@pytest.mark.parametrize("sent", ["maybe", "Y", "no", [True]])
+def test_it_keeps_a_flag_it_cannot_read_as_text(sent):
+    customer = read(models.Customer, is_vip=sent)
 
-    assert customer.is_vip == AsSent("maybe") and customer.unread == ("is_vip",)
+    assert isinstance(customer.is_vip, AsSent) and customer.unread == ("is_vip",)
 
 
 def test_it_keeps_text_fields_of_another_type_as_their_json():

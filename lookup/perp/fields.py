@@ -31,8 +31,8 @@ FIRST_YEAR, LAST_YEAR = 2, 9998
 # 1234.5, 1,234.50, -12, .5: a point for decimals, commas only as thousands separators.
 AMOUNT_TEXT = re.compile(r"[+-]?(?:[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)?(?:\.[0-9]+)?", re.ASCII)
 BARE_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
-# Flags as JSON, as numbers, or as older ERPs write them (Y/N).
-TRUE_TEXT, FALSE_TEXT = frozenset({"true", "1", "yes", "y"}), frozenset({"false", "0", "no", "n"})
+# Flags as JSON or as numbers; anything else ("Y", "yes") is shown as PERP's text, marked.
+TRUE_TEXT, FALSE_TEXT = frozenset({"true", "1"}), frozenset({"false", "0"})
 
 
 class ShapeError(ValueError):
