@@ -327,3 +327,9 @@ def test_it_counts_unreadable_fields_by_endpoint_and_field(perp, client):
     client.get_production_status("ORD-1")
 
     assert metrics.PERP_UNREADABLE_FIELDS.labels(**labels)._value.get() == before + 1
+
+
+def test_a_number_too_long_to_write_out_is_kept_as_a_placeholder():
+    customer = read(models.Customer, name=10**5000, total_orders=10**5000)
+
+    assert customer.name == "(a int perpdesk cannot show)" and customer.unread == ("name", "total_orders")

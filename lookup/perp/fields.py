@@ -121,7 +121,10 @@ def read_text(value):
     if isinstance(value, str):
         return value if value.isascii() else _clean(value)
     if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
+        try:
+            return str(value)
+        except ValueError:  # more digits than Python will write out
+            raise _Unreadable from None
     raise _Unreadable
 
 
