@@ -55,8 +55,8 @@ JUNK = st.recursive(
 
 
 def _nest(depth, leaf):
-    for _ in range(depth):
-        leaf = [leaf] if depth % 2 else {"x": leaf}
+    for level in range(depth):
+        leaf = [leaf] if level % 2 else {"x": leaf}  # lists in objects in lists...
     return leaf
 
 
