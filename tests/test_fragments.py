@@ -205,7 +205,7 @@ def test_named_values_are_part_of_the_key():
 
 
 @pytest.mark.usefixtures("cache_backend")
-def test_paging_links_keep_this_views_query_string_though_the_copies_are_cached(alice_client, fake):
+def test_paging_links_carry_only_the_page_numbers_though_the_copies_are_cached(alice_client, fake):
     serve_customer(fake)
     more = {"total": 42, "limit": 10, "offset": 10, "has_more": True}
     fake.ok("/customers/CUST-1001/orders", {"orders": [p.order("ORD-50030")], "pagination": more})
@@ -215,7 +215,8 @@ def test_paging_links_keep_this_views_query_string_though_the_copies_are_cached(
 
     page = alice_client.get(URL + "?orders_page=2&ticket=T-77").content.decode()
 
-    assert "?orders_page=3&amp;ticket=T-77" in page
+    assert "?orders_page=3" in page
+    assert "orders_page=3&amp;ticket" not in page  # a parameter the page does not understand
 
 
 @pytest.fixture
