@@ -53,3 +53,14 @@ def carol(db):
 def alice_client(client, alice):
     client.force_login(alice)
     return client
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked hypothesis_long run only when asked for (-m hypothesis_long): deselected,
+    not skipped, so the normal suite has no skips to explain."""
+    if "hypothesis_long" in (config.option.markexpr or ""):
+        return
+    long_runs = [item for item in items if item.get_closest_marker("hypothesis_long")]
+    if long_runs:
+        config.hook.pytest_deselected(items=long_runs)
+        items[:] = [item for item in items if item not in long_runs]

@@ -5,7 +5,7 @@ text). A module whose cases are about that calls `rerun_on_postgres(__file__)` f
 test: a pytest process of its own runs the whole module with DATABASE_URL naming a
 database on the PostgreSQL at 127.0.0.1:5432, which pytest-django creates as
 `test_<name>` and drops afterwards. In that process `on_postgres()` is true, and the
-calling test skips itself there. `postgres_rerun_tests` makes that pair of tests.
+calling test checks the database is PostgreSQL instead. `postgres_rerun_test` makes it.
 """
 
 import os
@@ -47,22 +47,20 @@ def rerun_on_postgres(module_file):
     return (int(passed.group(1)) if passed else 0), output
 
 
-def postgres_rerun_tests(module_file, *, at_least):
-    """The two tests a module assigns to itself to be run again on PostgreSQL:
+def postgres_rerun_test(module_file, *, at_least):
+    """The test a module assigns to itself to be run again on PostgreSQL:
 
-        test_it_runs_on_postgresql_there, test_it_passes_on_postgresql = postgres_rerun_tests(
-            __file__, at_least=20)
+        test_it_passes_on_postgresql = postgres_rerun_test(__file__, at_least=20)
+
+    In the suite's own run it starts the PostgreSQL run; in that run it checks that the
+    module's database really is PostgreSQL. Neither run skips it.
     """
-
-    def test_it_runs_on_postgresql_there():
-        if not on_postgres():
-            pytest.skip("the PostgreSQL run checks itself")
-        assert connection.vendor == "postgresql"
 
     def test_it_passes_on_postgresql():
         if on_postgres():
-            pytest.skip("this is the PostgreSQL run")
+            assert connection.vendor == "postgresql"
+            return
         passed, output = rerun_on_postgres(module_file)
         assert passed >= at_least, output[-3000:]
 
-    return test_it_runs_on_postgresql_there, test_it_passes_on_postgresql
+    return test_it_passes_on_postgresql

@@ -14,7 +14,7 @@ from lookup.admin import audit_log_filters
 from lookup.audit import audit_term_digest
 from lookup.models import AuditEntry
 from tests.audit_support import AuditInsertsRefused
-from tests.postgres_rerun import postgres_rerun_tests
+from tests.postgres_rerun import postgres_rerun_test
 
 pytestmark = pytest.mark.django_db
 
@@ -270,4 +270,4 @@ def test_a_filter_value_is_recorded_in_clear_only_when_it_is_a_plain_word(pairs)
 
 
 # --- the same on the real PostgreSQL -----------------------------------------------------
-test_it_runs_on_postgresql_there, test_it_passes_on_postgresql = postgres_rerun_tests(__file__, at_least=25)
+test_it_passes_on_postgresql = postgres_rerun_test(__file__, at_least=25)

@@ -13,7 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 
 from lookup.models import Access, AuditEntry
-from tests.postgres_rerun import postgres_rerun_tests
+from tests.postgres_rerun import postgres_rerun_test
 
 pytestmark = pytest.mark.django_db
 
@@ -147,4 +147,4 @@ def test_a_record_address_holding_junk_is_a_clear_answer(admin_client, path):
 
 
 # --- the same on the real PostgreSQL -----------------------------------------------------
-test_it_runs_on_postgresql_there, test_it_passes_on_postgresql = postgres_rerun_tests(__file__, at_least=40)
+test_it_passes_on_postgresql = postgres_rerun_test(__file__, at_least=40)

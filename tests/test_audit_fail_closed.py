@@ -17,7 +17,7 @@ from lookup.audit import ID_MAX_LENGTH, id_is_storable
 from lookup.models import AuditEntry
 from tests import perp_payloads as p
 from tests.audit_support import AuditInsertsRefused
-from tests.postgres_rerun import postgres_rerun_tests
+from tests.postgres_rerun import postgres_rerun_test
 from tests.test_views_customer import serve_customer
 
 pytestmark = pytest.mark.django_db
@@ -156,4 +156,4 @@ def test_every_id_is_either_recorded_as_asked_or_refused_unasked(staff, fake, id
 
 
 # --- the same on the real PostgreSQL -----------------------------------------------------
-test_it_runs_on_postgresql_there, test_it_passes_on_postgresql = postgres_rerun_tests(__file__, at_least=20)
+test_it_passes_on_postgresql = postgres_rerun_test(__file__, at_least=20)

@@ -384,9 +384,8 @@ def test_every_rule_reads_any_scalar_or_keeps_it_as_text(value):
 
 
 @pytest.mark.hypothesis_long
-def test_the_boundary_holds_over_a_long_random_run(request):
-    if "hypothesis_long" not in (request.config.option.markexpr or ""):
-        pytest.skip("the long run: pytest -m hypothesis_long tests/test_perp_properties.py")
+def test_the_boundary_holds_over_a_long_random_run():
+    """Deselected unless asked for: pytest -m hypothesis_long tests/test_perp_properties.py"""
     for endpoint in ENDPOINTS:
         run(LONG, answers(endpoint[3]), check_record, endpoint)
         run(LONG, JUNK | DEEP_JUNK, check_any_answer, endpoint)

@@ -18,10 +18,11 @@ from urllib.parse import quote
 
 import requests
 from django.conf import settings
+from requests.adapters import HTTPAdapter
 
 from lookup.context import request_id
 from lookup.perp import body, models
-from lookup.perp.deadline import Deadline, DeadlineAdapter, running
+from lookup.perp.deadline import WATCHED_POOLS, Deadline, running
 from lookup.perp.errors import (
     PERPAPIError,
     PERPAuthError,
@@ -307,6 +308,21 @@ def client_from_settings():
     )
 
 
+class _DeadlineAdapter(HTTPAdapter):
+    """requests' adapter whose connections are watched for their call's deadline
+    (lookup.perp.deadline)."""
+
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = WATCHED_POOLS
+
+    def proxy_manager_for(self, proxy, **proxy_kwargs):
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if not proxy.lower().startswith("socks"):  # SOCKS pools have connections of their own
+            manager.pool_classes_by_scheme = WATCHED_POOLS
+        return manager
+
+
 def _session(base_url, api_key, pool_size):
     session = requests.Session()
     # Proxy variables are read once here: left to requests, every call would look them
@@ -315,7 +331,7 @@ def _session(base_url, api_key, pool_size):
     session.proxies = requests.utils.get_environ_proxies(base_url)
     session.headers.update({"Authorization": f"Bearer {api_key}", "Accept": "application/json"})
     # One PERP host; pool_maxsize is how many threads can hold a connection at once.
-    adapter = DeadlineAdapter(pool_connections=1, pool_maxsize=pool_size)
+    adapter = _DeadlineAdapter(pool_connections=1, pool_maxsize=pool_size)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
