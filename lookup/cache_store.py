@@ -2,7 +2,12 @@
 
 Every backend failure becomes `CacheUnavailable`, which callers turn into "read PERP
 directly"; the failure is logged at WARNING, at most once a minute per process, so a
-Redis outage shows in the logs without flooding them.
+Redis outage shows in the logs without flooding them. (django-redis is configured not
+to ignore exceptions: perpdesk sees every failure and decides itself.)
+
+On Redis (django-redis) the pairs of operations below are one round trip: a pipeline
+on django-redis's raw redis-py client, keys and values made by its client's own
+`make_key` and `encode`, so each side reads what the other wrote.
 """
 
 import logging
@@ -12,9 +17,9 @@ import time
 
 import redis
 from django.core.cache import caches
-from django.core.cache.backends.redis import RedisCache
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django_redis.cache import RedisCache
 
 logger = logging.getLogger(__name__)
 
@@ -62,9 +67,10 @@ def _backend():
     """One backend for the process, shared by all threads.
 
     `caches["default"]` gives each thread, and each fan-out task's copied context, a
-    backend of its own: for Redis a new connection pool, so a new connection per read.
-    Django's RedisCache (redis-py's pool) and LocMemCache are safe to share. The lock
-    keeps a page's first fan-out threads from each building one.
+    backend of its own: for django-redis a new client and a new redis-py `Redis` (whose
+    construction was most of a cached read's CPU; the pool is shared either way).
+    django-redis's backend (redis-py's pool) and LocMemCache are safe to share. The
+    lock keeps a page's first fan-out threads from each building one.
     """
     global _shared_backend
     backend = _shared_backend
@@ -180,9 +186,9 @@ def add_then_get_many(items, timeout):
     if not isinstance(backend, RedisCache):
         return [(add(add_key, add_value, timeout), get(key)) for add_key, add_value, key in items]
 
-    def send(pipe, full_key, dumps):
+    def send(pipe, full_key, encode):
         for add_key, add_value, key in items:
-            pipe.set(full_key(add_key), dumps(add_value), nx=True, ex=math.ceil(timeout))
+            pipe.set(full_key(add_key), encode(add_value), nx=True, ex=math.ceil(timeout))
             pipe.get(full_key(key))
 
     answers = _guarded("add", lambda: _redis_pipeline(backend, send))
@@ -197,27 +203,30 @@ def set_then_delete_if_equal(key, value, timeout, delete_key, delete_value):
         delete_if_equal(delete_key, delete_value)
         return
 
-    def send(pipe, full_key, dumps):
-        pipe.set(full_key(key), dumps(value), ex=math.ceil(timeout))
-        pipe.eval(_DELETE_IF_EQUAL, 1, full_key(delete_key), dumps(delete_value))
+    def send(pipe, full_key, encode):
+        pipe.set(full_key(key), encode(value), ex=math.ceil(timeout))
+        pipe.eval(_DELETE_IF_EQUAL, 1, full_key(delete_key), encode(delete_value))
 
     _guarded("set", lambda: _redis_pipeline(backend, send))
 
 
-# Django's RedisCache keeps its client and serializer private; values are serialized the
-# way its own `set` and `add` serialize them, so each side reads what the other wrote.
+def redis_client():
+    """The cache's raw redis-py client (what `django_redis.get_redis_connection` gives, of
+    the process's shared backend), or None when the cache is not Redis."""
+    backend = _backend()
+    return backend.client.get_client(write=True) if isinstance(backend, RedisCache) else None
 
 
 def _redis_delete_if_equal(backend, key, value):
-    full_key = backend.make_and_validate_key(key)
-    client = backend._cache.get_client(full_key, write=True)
-    client.eval(_DELETE_IF_EQUAL, 1, full_key, backend._cache._serializer.dumps(value))
+    codec = backend.client
+    codec.get_client(write=True).eval(_DELETE_IF_EQUAL, 1, codec.make_key(key), codec.encode(value))
 
 
 def _redis_pipeline(backend, send):
-    """The answers to the commands `send(pipe, full_key, dumps)` queues, in one round trip."""
-    pipe = backend._cache.get_client(write=True).pipeline(transaction=False)
-    send(pipe, backend.make_and_validate_key, backend._cache._serializer.dumps)
+    """The answers to the commands `send(pipe, full_key, encode)` queues, in one round trip."""
+    codec = backend.client
+    pipe = codec.get_client(write=True).pipeline(transaction=False)
+    send(pipe, codec.make_key, codec.encode)
     return pipe.execute()
 
 
@@ -225,7 +234,7 @@ def _loads(backend, raw):
     if raw is None:
         return None
     try:
-        return backend._cache._serializer.loads(raw)
+        return backend.client.decode(raw)
     except Exception as error:  # as in get(): an unreadable entry is a miss
         _warnings.warn("Unreadable cache entry treated as a miss (%s)", type(error).__name__)
         return None

@@ -16,8 +16,8 @@ from tests.conftest import PERP
 from tests.services import require_redis
 
 LOCMEM = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "cache-tests"}
-REDIS_BACKEND = "django.core.cache.backends.redis.RedisCache"
-FAIL_FAST = {"socket_connect_timeout": 0.25, "socket_timeout": 0.25}
+REDIS_BACKEND = "django_redis.cache.RedisCache"
+FAIL_FAST = {"SOCKET_CONNECT_TIMEOUT": 0.25, "SOCKET_TIMEOUT": 0.25}
 CLOSED_PORT = "redis://127.0.0.1:1/0"
 CLOSED_PORT_REDIS = {"BACKEND": REDIS_BACKEND, "LOCATION": CLOSED_PORT, "OPTIONS": FAIL_FAST}
 

@@ -136,5 +136,6 @@ def test_settings_make_a_redis_cache_fail_fast():
     printed = subprocess.run([sys.executable, "-c", script], env=env, cwd=REPO,
                              capture_output=True, text=True, timeout=60, check=True).stdout
 
-    assert "'socket_connect_timeout': 0.25" in printed
-    assert "'socket_timeout': 0.25" in printed
+    assert "'SOCKET_CONNECT_TIMEOUT': 0.25" in printed
+    assert "'SOCKET_TIMEOUT': 0.25" in printed
+    assert "'IGNORE_EXCEPTIONS': False" in printed
