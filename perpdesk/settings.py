@@ -263,13 +263,15 @@ PERP_BREAKER_WINDOW_SECONDS = _seconds("PERP_BREAKER_WINDOW_SECONDS", 60.0)
 # ...for this long; then one probe call goes through and its success closes it.
 PERP_BREAKER_OPEN_SECONDS = _seconds("PERP_BREAKER_OPEN_SECONDS", 30.0)
 # A Redis that does not answer must cost a read this long, not the OS's TCP timeout:
-# the read then goes straight to PERP. Django hands OPTIONS to redis-py's pool.
+# the read then goes straight to PERP. Redis URLs use django-redis (one connection
+# pool per process); its failures are not ignored: lookup.cache_store sees and logs them.
 CACHE_SOCKET_TIMEOUT = _seconds("CACHE_SOCKET_TIMEOUT", 0.25)
-if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    CACHES["default"]["BACKEND"] = "lookup.redis_cache.RedisCache"  # one client per pool
+if CACHES["default"]["BACKEND"] in ("django.core.cache.backends.redis.RedisCache", "django_redis.cache.RedisCache"):
+    CACHES["default"]["BACKEND"] = "django_redis.cache.RedisCache"
     CACHES["default"].setdefault("OPTIONS", {}).update(
-        socket_connect_timeout=CACHE_SOCKET_TIMEOUT,
-        socket_timeout=CACHE_SOCKET_TIMEOUT,
+        SOCKET_CONNECT_TIMEOUT=CACHE_SOCKET_TIMEOUT,
+        SOCKET_TIMEOUT=CACHE_SOCKET_TIMEOUT,
+        IGNORE_EXCEPTIONS=False,
     )
 
 # --- Auth ---------------------------------------------------------------------
