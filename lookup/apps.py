@@ -13,4 +13,9 @@ class LookupConfig(AppConfig):
     verbose_name = "perpdesk"
 
     def ready(self):
+        from django.db.backends.signals import connection_created
+
         from lookup import checks  # noqa: F401  (registers the system checks)
+        from lookup.db_deadline import watch_connection
+
+        connection_created.connect(watch_connection, dispatch_uid="perpdesk.db_deadline")

@@ -42,6 +42,7 @@ _SQLSTATE_REASONS = {
 }
 _MESSAGE_REASONS = (
     ("timeout expired", "no answer within DATABASE_CONNECT_TIMEOUT"),
+    ("query deadline", "no answer within the query deadline (lookup.db_deadline)"),
     ("connection refused", "connection refused"),
     ("could not translate host name", "host name not found"),
     ("closed the connection", "the server closed the connection"),

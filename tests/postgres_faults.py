@@ -6,7 +6,10 @@
   looks to a connection being opened; those already open are cut, as the kernel cuts
   them once its unacknowledged packets time out (libpq's tcp_user_timeout: a user-space
   stand-in cannot withhold TCP acknowledgements itself);
-- "refuse": stops listening, so connecting is refused (PostgreSQL down, port closed).
+- "refuse": stops listening, so connecting is refused (PostgreSQL down, port closed);
+- "freeze": keeps every socket open, old and new, and passes nothing on either way, as
+  a frozen server process (or a middlebox that black-holes replies) looks while the
+  peer's kernel still acknowledges packets; what was held back flows on unfreezing.
 Switching back to "forward" is the database returning.
 
 `hanging_listener()` is the plain "accepts and never answers" server.
@@ -16,7 +19,7 @@ import socket
 import threading
 from contextlib import contextmanager
 
-FORWARD, HANG, REFUSE = "forward", "hang", "refuse"
+FORWARD, HANG, REFUSE, FREEZE = "forward", "hang", "refuse", "freeze"
 
 
 class FaultyPostgres:
@@ -25,6 +28,8 @@ class FaultyPostgres:
         self.mode = FORWARD
         self._lock = threading.Lock()
         self._open = []  # every socket, closed at stop
+        self._flowing = threading.Event()  # cleared while frozen
+        self._flowing.set()
         probe = socket.socket()
         probe.bind(("127.0.0.1", 0))
         self.port = probe.getsockname()[1]
@@ -42,6 +47,10 @@ class FaultyPostgres:
     def set_mode(self, mode):
         with self._lock:
             self.mode = mode
+        if mode == FREEZE:
+            self._flowing.clear()
+        else:
+            self._flowing.set()
         if mode in (HANG, REFUSE):
             self._cut_open_connections()
         if mode == REFUSE:
@@ -50,6 +59,7 @@ class FaultyPostgres:
             self._listen()
 
     def stop(self):
+        self._flowing.set()
         self._close_listener()
         self._cut_open_connections()
 
@@ -83,7 +93,7 @@ class FaultyPostgres:
             with self._lock:
                 self._open.append(client)
                 mode = self.mode
-            if mode == FORWARD:
+            if mode in (FORWARD, FREEZE):
                 threading.Thread(target=self._forward, args=(client,), daemon=True).start()
             # "hang": the connection is accepted and never read from or answered
 
@@ -105,6 +115,7 @@ class FaultyPostgres:
                 data = source.recv(65536)
             except OSError:
                 data = b""
+            self._flowing.wait()  # frozen: held back, the socket left open
             if not data:
                 _close(source)
                 _close(target)
