@@ -21,9 +21,10 @@ and another connection's socket got the number of). The watchdog is woken only w
 deadline comes before its next look, which, with one deadline for every connection, is
 the first round trip after it found none running.
 
-Not watched: opening the connection (bounded by DATABASE_CONNECT_TIMEOUT), and the few
-statements Django sends on a new connection before `connection_created` (SET TIME ZONE
-when the server's zone differs).
+Not watched: opening the connection, which is bounded by DATABASE_CONNECT_TIMEOUT and
+is the whole setup (perpdesk/settings.py passes the time zone with it, so Django sends
+no SET TIME ZONE before `connection_created`), and reads from server-side cursors
+(QuerySet.iterator()), which perpdesk does not use.
 """
 
 import functools

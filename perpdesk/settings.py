@@ -162,8 +162,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _pg_options.setdefault("tcp_user_timeout", DATABASE_CONNECT_TIMEOUT * 1000)
     _pg_options.setdefault("keepalives_idle", DATABASE_CONNECT_TIMEOUT)
     _pg_options.setdefault("keepalives_interval", 1)
+    # The session's time zone comes with the connection too, so Django sends no SET TIME
+    # ZONE after connecting: opening a connection is one step, bounded by the connect
+    # timeout; every round trip after it has perpdesk's deadline (lookup.db_deadline).
     _pg_options["options"] = " ".join(
-        [_pg_options.get("options", ""), f"-c statement_timeout={round(DATABASE_STATEMENT_TIMEOUT * 1000)}"]
+        [_pg_options.get("options", ""), f"-c statement_timeout={round(DATABASE_STATEMENT_TIMEOUT * 1000)}",
+         f"-c TimeZone={DATABASES['default'].get('TIME_ZONE') or 'UTC'}"]
     ).strip()
 # /readyz answers within this, whatever the database does (lookup.health).
 READYZ_TIMEOUT = _seconds("READYZ_TIMEOUT", 2.0)

@@ -236,6 +236,16 @@ def test_postgresql_s_own_timeout_ends_a_long_statement_first_and_keeps_the_conn
 
 
 @pytest.mark.postgres
+def test_a_new_connection_needs_no_round_trip_after_connecting(connect):
+    connection = connect()
+
+    connection.ensure_connection()
+
+    # the zone came with the connection, so Django sent no SET TIME ZONE (unwatched)
+    assert connection.connection.info.parameter_status("TimeZone") == connection.timezone_name == "UTC"
+
+
+@pytest.mark.postgres
 def test_no_deadline_when_the_statement_timeout_is_0(connect, settings):
     settings.DATABASE_STATEMENT_TIMEOUT = 0
     connection = connect()

@@ -233,7 +233,7 @@ def test_the_settings_give_postgresql_a_connect_and_a_statement_timeout():
 
     assert options["connect_timeout"] == 4
     assert options["tcp_user_timeout"] == 4000
-    assert options["options"] == "-c search_path=app -c statement_timeout=2500"
+    assert options["options"] == "-c search_path=app -c statement_timeout=2500 -c TimeZone=UTC"
 
 
 @pytest.mark.postgres
