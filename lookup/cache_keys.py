@@ -45,7 +45,23 @@ def _instance_digest(perp_api_url, secret_key):
 
 
 def reading_key(resource, params):
-    """Key of one PERP read: `resource` names the endpoint, `params` its arguments."""
+    """Key of one PERP read: `resource` names the endpoint, `params` all its parameters
+    by name (lookup.reading.Read fills in the defaults)."""
+    try:
+        return _remembered_reading_key(
+            resource, tuple(params.items()), SCHEMA_VERSION, settings.SECRET_KEY, settings.PERP_API_URL
+        )
+    except TypeError:  # an unhashable parameter
+        return _reading_key(resource, params)
+
+
+@lru_cache(maxsize=4096)
+def _remembered_reading_key(resource, param_items, schema_version, secret_key, perp_api_url):
+    # A page makes the same two dozen keys on every view; each is an HMAC.
+    return _reading_key(resource, dict(param_items))
+
+
+def _reading_key(resource, params):
     prefix = f"{NAMESPACE}:v{SCHEMA_VERSION}:{_perp_instance()}"
     return f"{prefix}:{resource}:{_digest(resource, params)}"
 

@@ -14,9 +14,10 @@ from typing import Any
 from django.conf import settings
 
 from lookup import messages
-from lookup.fanout import Fanout, NotLoaded, Outcome
+from lookup.fanout import Fanout, NotLoaded
 from lookup.perp.errors import PERPError
-from lookup.reading import perp_reader
+from lookup.perp import endpoints
+from lookup.reading import Read, perp_reader
 from lookup.search import Kind, SearchPlan, plan_search
 
 MAX_PAGE_NUMBER = 10_000
@@ -44,8 +45,7 @@ class Section:
         reading = outcome.value
         value = reading.value if shape is None else shape(reading.value)
         return cls(
-            value, reading.fetched_at, reading.stale_because, version=reading.version,
-            fresh_until=reading.fresh_until,
+            value, reading.fetched_at, reading.stale_because, fresh_until=reading.fresh_until,
         )
 
     @classmethod
@@ -186,25 +186,9 @@ INVOICE_DATE = newest_first_key(lambda invoice: invoice.invoice_date)
 TRANSACTION_DATE = newest_first_key(lambda transaction: transaction.date)
 
 
-def _read_round(fanout, reader, tasks):
-    """One round of a page's reads: fresh cached copies in one cache round trip, the
-    others (misses, expired copies) concurrently on the fan-out's threads."""
-    return _StartedRound(fanout, reader, tasks).outcomes(*tasks)
-
-
-class _StartedRound:
-    """A round of reads under way: a page takes each outcome when it needs it, so the
-    reads that depend on one answer start as soon as that one is in."""
-
-    def __init__(self, fanout, reader, tasks):
-        self._fanout = fanout
-        self._copies = reader.fresh_copies(tasks)
-        self._futures = fanout.start({name: task for name, task in tasks.items() if name not in self._copies})
-
-    def outcomes(self, *names):
-        """{name: Outcome}, waiting for those still being read."""
-        read = self._fanout.outcomes({name: self._futures[name] for name in names if name in self._futures})
-        return {name: Outcome(value=self._copies[name]) if name in self._copies else read[name] for name in names}
+def _read_round(fanout, reader, reads):
+    """One round of a page's reads ({name: Read}), each one's Outcome once all are in."""
+    return reader.start(reads, fanout=fanout).outcomes()
 
 
 # --- Customer 360 ---------------------------------------------------------------------
@@ -288,16 +272,14 @@ def customer_overview(*, customer_id, orders_page=1, invoices_page=1, refresh=Fa
     reader = perp_reader(refresh=refresh)
     size = settings.LIST_PAGE_SIZE
     with Fanout() as fanout:
-        started = _StartedRound(fanout, reader, {
-            "customer": partial(reader.get_customer, customer_id),
-            "wallet": partial(reader.get_vip_wallet, customer_id),
-            "orders": partial(
-                reader.get_customer_orders, customer_id, **_window(orders_page, size)
+        started = reader.start({
+            "customer": Read(endpoints.CUSTOMER, customer_id=customer_id),
+            "wallet": Read(endpoints.VIP_WALLET, customer_id=customer_id),
+            "orders": Read(endpoints.CUSTOMER_ORDERS, customer_id=customer_id, **_window(orders_page, size)),
+            "invoices": Read(
+                endpoints.CUSTOMER_INVOICES, customer_id=customer_id, **_window(invoices_page, size)
             ),
-            "invoices": partial(
-                reader.get_customer_invoices, customer_id, **_window(invoices_page, size)
-            ),
-        })
+        }, fanout=fanout)
         orders = Section.from_outcome(
             started.outcomes("orders")["orders"], _paged(orders_page, size, sort_key=ORDER_DATE)
         )
@@ -325,12 +307,12 @@ def _expand_active_orders(fanout, reader, orders):
         return {}
     active = [order for order in orders.value.items if order.is_active]
     active = active[: settings.ACTIVE_ORDERS_EXPANDED]  # the page is newest first
-    tasks = {}
+    reads = {}
     for order in active:
         order_id = order.order_id
-        tasks[f"production {order_id}"] = partial(reader.get_production_status, order_id)
-        tasks[f"artwork {order_id}"] = partial(reader.get_artwork, order_id)
-    outcomes = _read_round(fanout, reader, tasks)
+        reads[f"production {order_id}"] = Read(endpoints.PRODUCTION_STATUS, order_id=order_id)
+        reads[f"artwork {order_id}"] = Read(endpoints.ARTWORK, order_id=order_id)
+    outcomes = _read_round(fanout, reader, reads)
     return {
         order.order_id: ActiveOrder(
             production=Section.from_outcome(outcomes[f"production {order.order_id}"]),
@@ -379,9 +361,9 @@ def order_overview(*, order_id, refresh=False):
     reader = perp_reader(refresh=refresh)
     with Fanout() as fanout:
         first = _read_round(fanout, reader, {
-            "order": partial(reader.get_order, order_id),
-            "production": partial(reader.get_production_status, order_id),
-            "artwork": partial(reader.get_artwork, order_id),
+            "order": Read(endpoints.ORDER, order_id=order_id),
+            "production": Read(endpoints.PRODUCTION_STATUS, order_id=order_id),
+            "artwork": Read(endpoints.ARTWORK, order_id=order_id),
         })
         order = Section.from_outcome(first["order"])
         invoices = _order_invoices(fanout, reader, order)
@@ -401,7 +383,7 @@ def _order_invoices(fanout, reader, order):
     if order.value is None or not order.value.customer_id:
         return Section(value=OrderInvoices([], 0, True))
     limit = settings.ORDER_INVOICES_SEARCHED
-    read = partial(reader.get_customer_invoices, order.value.customer_id, limit=limit, offset=0)
+    read = Read(endpoints.CUSTOMER_INVOICES, customer_id=order.value.customer_id, limit=limit, offset=0)
     outcome = _read_round(fanout, reader, {"invoices": read})["invoices"]
     return Section.from_outcome(outcome, partial(_invoices_of, order.value.order_id, limit))
 
@@ -447,7 +429,7 @@ def invoice_overview(*, invoice_id, refresh=False):
     """The invoice page: the invoice, then its order and customer for their names."""
     reader = perp_reader(refresh=refresh)
     with Fanout() as fanout:
-        read = partial(reader.get_invoice, invoice_id)
+        read = Read(endpoints.INVOICE, invoice_id=invoice_id)
         invoice = Section.from_outcome(_read_round(fanout, reader, {"invoice": read})["invoice"])
         related = _invoice_related(fanout, reader, invoice)
     return InvoiceOverview(invoice_id=invoice_id, invoice=invoice, **related)
@@ -458,12 +440,12 @@ def _invoice_related(fanout, reader, invoice):
         missing = Section.not_loaded("the invoice")
         return {"order": missing, "customer": missing}
     value = invoice.value
-    tasks = {}
+    reads = {}
     if value and value.order_id:
-        tasks["order"] = partial(reader.get_order, value.order_id)
+        reads["order"] = Read(endpoints.ORDER, order_id=value.order_id)
     if value and value.customer_id:
-        tasks["customer"] = partial(reader.get_customer, value.customer_id)
-    outcomes = _read_round(fanout, reader, tasks)
+        reads["customer"] = Read(endpoints.CUSTOMER, customer_id=value.customer_id)
+    outcomes = _read_round(fanout, reader, reads)
     return {
         name: Section.from_outcome(outcomes[name]) if name in outcomes else Section()
         for name in ("order", "customer")
@@ -472,14 +454,14 @@ def _invoice_related(fanout, reader, invoice):
 
 # --- Search -------------------------------------------------------------------------------
 
-# What each kind of lookup reads, and what it finds: (reader method, page kind, label).
+# What each kind of lookup reads, and what it finds: (endpoint, its parameter, page kind, label).
 LOOKUPS = {
-    Kind.EMAIL: ("search_customer_by_email", "customer", "email"),
-    Kind.CUSTOMER_ID: ("get_customer", "customer", "customer id"),
-    Kind.ORDER_ID: ("get_order", "order", "order id"),
-    Kind.ORDER_NUMBER: ("search_order_by_number", "order", "order number"),
-    Kind.INVOICE_ID: ("get_invoice", "invoice", "invoice id"),
-    Kind.INVOICE_NUMBER: ("search_invoice_by_number", "invoice", "invoice number"),
+    Kind.EMAIL: (endpoints.CUSTOMER_SEARCH, "email", "customer", "email"),
+    Kind.CUSTOMER_ID: (endpoints.CUSTOMER, "customer_id", "customer", "customer id"),
+    Kind.ORDER_ID: (endpoints.ORDER, "order_id", "order", "order id"),
+    Kind.ORDER_NUMBER: (endpoints.ORDER_SEARCH, "order_number", "order", "order number"),
+    Kind.INVOICE_ID: (endpoints.INVOICE, "invoice_id", "invoice", "invoice id"),
+    Kind.INVOICE_NUMBER: (endpoints.INVOICE_SEARCH, "invoice_number", "invoice", "invoice number"),
 }
 ID_OF = {
     "customer": lambda customer: customer.customer_id,
@@ -550,19 +532,21 @@ def search(*, query, refresh=False):
     if plan.problem:
         return SearchResult(plan)
     reader = perp_reader(refresh=refresh)
-    tasks = {
-        lookup: partial(getattr(reader, LOOKUPS[lookup.kind][0]), lookup.term)
-        for lookup in plan.lookups
-    }
+    reads = {lookup: _lookup_read(lookup) for lookup in plan.lookups}
     with Fanout() as fanout:
-        outcomes = _read_round(fanout, reader, tasks)
+        outcomes = _read_round(fanout, reader, reads)
     return SearchResult(plan, *_matches_and_failures(outcomes))
+
+
+def _lookup_read(lookup):
+    endpoint, parameter, _, _ = LOOKUPS[lookup.kind]
+    return Read(endpoint, **{parameter: lookup.term})
 
 
 def _matches_and_failures(outcomes):
     matches, failures = {}, []
     for lookup, outcome in outcomes.items():
-        _, kind, label = LOOKUPS[lookup.kind]
+        _, _, kind, label = LOOKUPS[lookup.kind]
         found_by = f"{label} {lookup.term}"
         if not outcome.ok:
             failures.append(FailedLookup(found_by, outcome.error))

@@ -1,7 +1,6 @@
 """The circuit breaker: it opens after repeated unavailability, serves stale data at
 once while open, lets one probe through after the open period, and shows a banner."""
 
-from functools import partial
 
 import pytest
 from django.template.loader import render_to_string
@@ -9,9 +8,11 @@ from django.test import override_settings
 
 from lookup import breaker
 from lookup.breaker import breaker_is_open, breaker_state
+from lookup.perp import endpoints
 from lookup.perp.errors import PERPUnavailable
-from lookup.reading import perp_reader
+from lookup.reading import Read, perp_reader
 from tests.cache_support import (  # noqa: F401  (fixtures)
+    batch_answers,
     cache_backend,
     frozen_clock,
     perp_answers,
@@ -33,7 +34,7 @@ def _three_failures_open_it_for_thirty_seconds():
 
 
 def read_customer(customer_id="CUST-1"):
-    return perp_reader().get_customer(customer_id)
+    return perp_reader().read(Read(endpoints.CUSTOMER, customer_id=customer_id))
 
 
 def fail_reads(perp, count, customer_id="CUST-DOWN"):
@@ -164,8 +165,7 @@ def test_the_banner_says_perp_is_not_answering():
     assert render_to_string("lookup/_perp_banner.html", {"perp_breaker_open": False}).strip() == ""
 
 
-def page_round(reader):
-    return {"customer": partial(reader.get_customer, "CUST-1")}
+PAGE_ROUND = {"customer": Read(endpoints.CUSTOMER, customer_id="CUST-1")}
 
 
 @override_settings(PERP_FRESH_SECONDS=10)
@@ -176,7 +176,7 @@ def test_while_open_a_page_round_takes_the_stale_copy_from_its_batch_read(perp, 
     frozen_clock.advance(11)
     reader = perp_reader()
 
-    copies = reader.fresh_copies(page_round(reader))
+    copies, _ = batch_answers(reader, PAGE_ROUND)
 
     assert copies["customer"].value == first.value
     assert copies["customer"].stale_because.reason == "breaker_open"
@@ -191,4 +191,4 @@ def test_half_open_a_page_round_leaves_its_expired_copies_to_the_probe(perp, fro
     frozen_clock.advance(31)
     reader = perp_reader()
 
-    assert reader.fresh_copies(page_round(reader)) == {}
+    assert batch_answers(reader, PAGE_ROUND)[0] == {}

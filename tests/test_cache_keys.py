@@ -7,7 +7,8 @@ from django.test import override_settings
 
 from lookup import cache_keys
 from lookup.cache_keys import SCHEMA_VERSION, reading_key
-from lookup.reading import perp_reader
+from lookup.perp import endpoints
+from lookup.reading import Read, perp_reader
 from tests.cache_support import (  # noqa: F401  (fixtures)
     PERP,
     customer_json,
@@ -54,7 +55,7 @@ def test_each_perp_has_its_own_keys():
 def test_no_email_or_perp_key_reaches_redis(perp, redis_cache):
     perp.get(f"{PERP}/customers/search", json=envelope(customer_json()))
 
-    perp_reader().search_customer_by_email(EMAIL)
+    perp_reader().read(Read(endpoints.CUSTOMER_SEARCH, email=EMAIL))
 
     keys = [key.decode() for key in redis.Redis.from_url(redis_config()["LOCATION"]).keys("*")]
     assert keys

@@ -15,7 +15,8 @@ from django.core.cache import cache
 from lookup import reading
 from lookup.breaker import breaker_state
 from lookup.cache_keys import reading_key
-from lookup.reading import perp_reader
+from lookup.perp import endpoints
+from lookup.reading import Read, perp_reader
 from tests.cache_support import (  # noqa: F401  (fixtures)
     CLOSED_PORT_REDIS,
     fresh_warning_limit,
@@ -48,7 +49,7 @@ def redis_down():
 def test_it_reads_perp_directly_when_redis_is_unreachable(perp, redis_down, caplog):
     perp_answers(perp)
 
-    readings = [perp_reader().get_customer("CUST-1") for _ in range(3)]
+    readings = [perp_reader().read(Read(endpoints.CUSTOMER, customer_id="CUST-1")) for _ in range(3)]
 
     assert [r.value.name for r in readings] == ["Ada Lovelace"] * 3
     assert not any(r.is_stale for r in readings)
@@ -59,7 +60,7 @@ def test_it_warns_once_not_on_every_read(perp, redis_down, caplog):
     perp_answers(perp)
 
     for _ in range(3):
-        perp_reader().get_customer("CUST-1")
+        perp_reader().read(Read(endpoints.CUSTOMER, customer_id="CUST-1"))
 
     [warning] = cache_warnings(caplog)
     assert "Cache unavailable" in warning.getMessage()
@@ -70,7 +71,7 @@ def test_it_reports_the_cache_error_to_observers(perp, redis_down, monkeypatch):
     monkeypatch.setattr(reading, "CACHE_OBSERVERS", [lambda *event: events.append(event)])
     perp_answers(perp)
 
-    perp_reader().get_customer("CUST-1")
+    perp_reader().read(Read(endpoints.CUSTOMER, customer_id="CUST-1"))
 
     assert events == [("error", "customer")]
 
@@ -81,7 +82,7 @@ def test_it_still_raises_perps_own_failure_when_redis_is_unreachable(perp, redis
     perp_is_down(perp)
 
     with pytest.raises(PERPUnavailable):
-        perp_reader().get_customer("CUST-1")
+        perp_reader().read(Read(endpoints.CUSTOMER, customer_id="CUST-1"))
 
 
 def test_the_breaker_reads_closed_when_redis_is_unreachable(redis_down):
@@ -92,7 +93,7 @@ def test_an_unreachable_redis_costs_a_read_little_time(perp, redis_down):
     perp_answers(perp)
 
     started = time.monotonic()
-    perp_reader().get_customer("CUST-1")
+    perp_reader().read(Read(endpoints.CUSTOMER, customer_id="CUST-1"))
 
     assert time.monotonic() - started < 1.0
 
@@ -100,11 +101,11 @@ def test_an_unreachable_redis_costs_a_read_little_time(perp, redis_down):
 @pytest.mark.redis
 def test_it_degrades_when_redis_stops_mid_run_and_recovers(perp, redis_cache, caplog):
     perp_answers(perp)
-    first = perp_reader().get_customer("CUST-1")
+    first = perp_reader().read(Read(endpoints.CUSTOMER, customer_id="CUST-1"))
 
     with using_cache(CLOSED_PORT_REDIS):  # Redis goes away
-        during = perp_reader().get_customer("CUST-1")
-    after = perp_reader().get_customer("CUST-1")  # Redis is back, its copy intact
+        during = perp_reader().read(Read(endpoints.CUSTOMER, customer_id="CUST-1"))
+    after = perp_reader().read(Read(endpoints.CUSTOMER, customer_id="CUST-1"))  # Redis is back, its copy intact
 
     assert during.value == first.value
     assert after == first
@@ -120,8 +121,8 @@ def test_it_replaces_an_entry_it_cannot_read(perp, redis_cache, caplog):
     raw_redis.set(cache.make_key(key), unreadable)
     perp_answers(perp)
 
-    assert perp_reader().get_customer("CUST-1").value.name == "Ada Lovelace"
-    assert perp_reader().get_customer("CUST-1").value.name == "Ada Lovelace"
+    assert perp_reader().read(Read(endpoints.CUSTOMER, customer_id="CUST-1")).value.name == "Ada Lovelace"
+    assert perp_reader().read(Read(endpoints.CUSTOMER, customer_id="CUST-1")).value.name == "Ada Lovelace"
     assert perp_calls(perp) == 1
     with pytest.raises(ModuleNotFoundError):
         pickle.loads(unreadable)

@@ -11,7 +11,8 @@ import responses
 
 from lookup import reading
 from lookup.perp.errors import PERPAPIError, PERPAuthError, PERPBadResponse, PERPUnavailable
-from lookup.reading import perp_reader
+from lookup.perp import endpoints
+from lookup.reading import Read, perp_reader
 from tests.cache_support import (  # noqa: F401  (fixtures)
     PERP,
     cache_backend,
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.usefixtures("cache_backend")
 
 
 def read_customer(customer_id="CUST-1", *, refresh=False):
-    return perp_reader(refresh=refresh).get_customer(customer_id)
+    return perp_reader(refresh=refresh).read(Read(endpoints.CUSTOMER, customer_id=customer_id))
 
 
 def orders_json():
@@ -64,8 +65,8 @@ def test_it_serves_a_fresh_copy_without_calling_perp(perp):
 def test_it_keeps_models_intact_through_the_cache(perp):
     perp.get(f"{PERP}/customers/CUST-1/orders", json=orders_json())
 
-    first = perp_reader().get_customer_orders("CUST-1")
-    second = perp_reader().get_customer_orders("CUST-1")
+    first = perp_reader().read(Read(endpoints.CUSTOMER_ORDERS, customer_id="CUST-1"))
+    second = perp_reader().read(Read(endpoints.CUSTOMER_ORDERS, customer_id="CUST-1"))
 
     assert second.value == first.value
     assert second.value.items[0].total_amount == Decimal("99.90")
@@ -75,8 +76,8 @@ def test_it_keeps_models_intact_through_the_cache(perp):
 def test_it_makes_one_key_however_the_arguments_are_passed(perp):
     perp.get(f"{PERP}/customers/CUST-1/orders", json=orders_json())
 
-    perp_reader().get_customer_orders("CUST-1")
-    perp_reader().get_customer_orders(customer_id="CUST-1", limit=10, offset=0)
+    perp_reader().read(Read(endpoints.CUSTOMER_ORDERS, customer_id="CUST-1"))
+    perp_reader().read(Read(endpoints.CUSTOMER_ORDERS, offset=0, customer_id="CUST-1", limit=10))
 
     assert len(perp.calls) == 1
 
@@ -98,13 +99,13 @@ def test_it_asks_perp_again_once_the_copy_is_two_minutes_old(perp, frozen_clock)
 
 def test_it_keeps_production_status_fresh_for_a_minute_only(perp, frozen_clock):
     perp.get(f"{PERP}/orders/ORD-1/production", json=envelope({"order_id": "ORD-1", "stages": []}))
-    perp_reader().get_production_status("ORD-1")
+    perp_reader().read(Read(endpoints.PRODUCTION_STATUS, order_id="ORD-1"))
 
     frozen_clock.advance(59)
-    perp_reader().get_production_status("ORD-1")
+    perp_reader().read(Read(endpoints.PRODUCTION_STATUS, order_id="ORD-1"))
     assert len(perp.calls) == 1
     frozen_clock.advance(2)
-    perp_reader().get_production_status("ORD-1")
+    perp_reader().read(Read(endpoints.PRODUCTION_STATUS, order_id="ORD-1"))
     assert len(perp.calls) == 2
 
 

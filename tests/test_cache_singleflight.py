@@ -15,7 +15,8 @@ from django.test import override_settings
 from lookup import singleflight
 from lookup.cache_keys import reading_key
 from lookup.perp.errors import PERPUnavailable
-from lookup.reading import perp_reader
+from lookup.perp import endpoints
+from lookup.reading import Read, perp_reader
 from sandbox_perp.server import SandboxServer
 from tests.cache_support import (  # noqa: F401  (fixtures)
     cache_backend,
@@ -64,7 +65,7 @@ def read_concurrently(count, read):
 def test_ten_threads_reading_a_missing_key_make_one_perp_call(perp, cache_backend):
     slow_perp_answers(perp)
 
-    results, errors = read_concurrently(10, lambda: perp_reader().get_customer("CUST-1"))
+    results, errors = read_concurrently(10, lambda: perp_reader().read(Read(endpoints.CUSTOMER, customer_id="CUST-1")))
 
     assert errors == []
     assert len(results) == 10
@@ -82,12 +83,12 @@ def test_a_reader_that_missed_just_before_another_stored_makes_no_second_call(
     def lock_after_another_reader_finished(key):
         monkeypatch.setattr(singleflight, "try_lock", take_lock)
         # Between this reader's miss and its lock, another reader fetches and stores.
-        raced.append(perp_reader().get_customer("CUST-1"))
+        raced.append(perp_reader().read(Read(endpoints.CUSTOMER, customer_id="CUST-1")))
         return take_lock(key)
 
     monkeypatch.setattr(singleflight, "try_lock", lock_after_another_reader_finished)
 
-    reading = perp_reader().get_customer("CUST-1")
+    reading = perp_reader().read(Read(endpoints.CUSTOMER, customer_id="CUST-1"))
 
     assert reading.value == raced[0].value
     assert perp_calls(perp) == 1
@@ -95,12 +96,12 @@ def test_a_reader_that_missed_just_before_another_stored_makes_no_second_call(
 
 def test_ten_threads_reading_an_expired_key_make_one_perp_call(perp, cache_backend, frozen_clock):
     perp_answers(perp)
-    perp_reader().get_customer("CUST-1")
+    perp_reader().read(Read(endpoints.CUSTOMER, customer_id="CUST-1"))
     frozen_clock.advance(121)
     perp.reset()
     slow_perp_answers(perp, name="Ada King")
 
-    results, errors = read_concurrently(10, lambda: perp_reader().get_customer("CUST-1"))
+    results, errors = read_concurrently(10, lambda: perp_reader().read(Read(endpoints.CUSTOMER, customer_id="CUST-1")))
 
     assert errors == []
     assert {reading.value.name for reading in results} == {"Ada King"}
@@ -109,11 +110,11 @@ def test_ten_threads_reading_an_expired_key_make_one_perp_call(perp, cache_backe
 
 def test_refreshing_threads_share_one_perp_call(perp, cache_backend):
     perp_answers(perp)
-    perp_reader().get_customer("CUST-1")
+    perp_reader().read(Read(endpoints.CUSTOMER, customer_id="CUST-1"))
     perp.reset()
     slow_perp_answers(perp, name="Ada King")
 
-    results, errors = read_concurrently(5, lambda: perp_reader(refresh=True).get_customer("CUST-1"))
+    results, errors = read_concurrently(5, lambda: perp_reader(refresh=True).read(Read(endpoints.CUSTOMER, customer_id="CUST-1")))
 
     assert errors == []
     assert {reading.value.name for reading in results} == {"Ada King"}
@@ -145,7 +146,7 @@ def test_a_waiter_calls_perp_itself_when_the_holder_takes_too_long(perp, cache_b
     singleflight.try_lock(CUSTOMER_KEY)  # a holder stuck on PERP
     perp_answers(perp)
 
-    reading = perp_reader().get_customer("CUST-1")
+    reading = perp_reader().read(Read(endpoints.CUSTOMER, customer_id="CUST-1"))
 
     assert reading.value.name == "Ada Lovelace"
     assert perp_calls(perp) == 1
@@ -156,11 +157,11 @@ def test_a_waiter_shows_the_stale_copy_when_the_holder_takes_too_long(
     perp, cache_backend, frozen_clock
 ):
     perp_answers(perp)
-    first = perp_reader().get_customer("CUST-1")
+    first = perp_reader().read(Read(endpoints.CUSTOMER, customer_id="CUST-1"))
     frozen_clock.advance(121)
     singleflight.try_lock(CUSTOMER_KEY)  # a holder stuck on PERP
 
-    reading = perp_reader().get_customer("CUST-1")
+    reading = perp_reader().read(Read(endpoints.CUSTOMER, customer_id="CUST-1"))
 
     assert reading.value == first.value
     assert isinstance(reading.stale_because, PERPUnavailable)
@@ -172,7 +173,7 @@ def test_a_waiter_calls_perp_itself_when_the_holder_fails(perp, cache_backend):
     lock = singleflight.try_lock(CUSTOMER_KEY).lock
     perp_answers(perp)
     results = []
-    waiter = threading.Thread(target=lambda: results.append(perp_reader().get_customer("CUST-1")))
+    waiter = threading.Thread(target=lambda: results.append(perp_reader().read(Read(endpoints.CUSTOMER, customer_id="CUST-1"))))
     waiter.start()
     time.sleep(0.2)
     assert results == []  # still waiting for the holder
@@ -191,11 +192,12 @@ import sys
 import django
 
 django.setup()
-from lookup.reading import perp_reader
+from lookup.perp import endpoints
+from lookup.reading import Read, perp_reader
 
 print("ready", flush=True)
 sys.stdin.readline()
-reading = perp_reader().get_customer("CUST-1001")
+reading = perp_reader().read(Read(endpoints.CUSTOMER, customer_id="CUST-1001"))
 print(reading.value.customer_id, flush=True)
 """
 

@@ -2,7 +2,6 @@
 
 import threading
 import time
-from functools import partial
 
 import pytest
 import redis
@@ -10,9 +9,10 @@ import redis
 from lookup import cache_store
 from lookup.cache_store import CacheUnavailable
 from lookup.fanout import run_concurrently
-from lookup.reading import perp_reader
+from lookup.perp import endpoints
+from lookup.reading import Read, perp_reader
 from tests.cache_support import (  # noqa: F401  (fixtures)
-    CLOSED_PORT_REDIS, cache_backend, perp_answers, redis_cache, using_cache,
+    CLOSED_PORT_REDIS, batch_answers, cache_backend, perp_answers, redis_cache, using_cache,
 )
 
 PAGE_THREADS = 8
@@ -20,7 +20,7 @@ PAGES = 5
 
 
 def read_customer():
-    return perp_reader().get_customer("CUST-1")
+    return perp_reader().read(Read(endpoints.CUSTOMER, customer_id="CUST-1"))
 
 
 def read_pages(outcomes):
@@ -170,11 +170,11 @@ def test_a_page_round_locks_its_misses_together_and_their_threads_only_fetch(
     perp_answers(perp, "CUST-1")
     perp_answers(perp, "CUST-2")
     reader = perp_reader()
-    page_round = {customer_id: partial(reader.get_customer, customer_id) for customer_id in ("CUST-1", "CUST-2")}
+    page_round = {customer_id: Read(endpoints.CUSTOMER, customer_id=customer_id) for customer_id in ("CUST-1", "CUST-2")}
 
-    copies = reader.fresh_copies(page_round)
+    copies, sent = batch_answers(reader, page_round)
     batch = list(redis_round_trips)
-    readings = [read() for read in page_round.values()]
+    readings = [fetch() for fetch in sent.values()]
 
     assert copies == {} and [reading.value.customer_id for reading in readings] == ["CUST-1", "CUST-2"]
     # Copies and breaker state; both locks. Then each thread: store and unlock.
@@ -186,10 +186,10 @@ def test_a_page_round_locks_its_misses_together_and_their_threads_only_fetch(
 def test_a_warm_page_round_is_one_round_trip(perp, redis_cache, redis_round_trips):
     perp_answers(perp, "CUST-1")
     reader = perp_reader()
-    reader.get_customer("CUST-1")
+    reader.read(Read(endpoints.CUSTOMER, customer_id="CUST-1"))
     redis_round_trips.clear()
 
-    copies = reader.fresh_copies({"customer": partial(reader.get_customer, "CUST-1")})
+    copies, _ = batch_answers(reader, {"customer": Read(endpoints.CUSTOMER, customer_id="CUST-1")})
 
     assert list(copies) == ["customer"]
     assert redis_round_trips == ["MGET"]

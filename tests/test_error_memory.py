@@ -15,8 +15,9 @@ from django.core.cache import cache
 
 from lookup import page_snapshots
 from lookup.error_memory import RememberedFailure
+from lookup.perp import endpoints
 from lookup.perp.errors import PERPAPIError, PERPAuthError, PERPBadResponse, PERPUnavailable
-from lookup.reading import perp_reader
+from lookup.reading import Read, perp_reader
 from tests import perp_payloads as p
 from tests.cache_support import cache_backend, frozen_clock  # noqa: F401 (fixtures)
 
@@ -30,7 +31,7 @@ def fake(perp):
 
 
 def read_artwork(*, refresh=False):
-    return perp_reader(refresh=refresh).get_artwork("ORD-1")
+    return perp_reader(refresh=refresh).read(Read(endpoints.ARTWORK, order_id="ORD-1"))
 
 
 def failed_read(read=read_artwork, **kwargs):
@@ -43,7 +44,7 @@ def failed_read(read=read_artwork, **kwargs):
 
 def the_entry(fake):
     """What the cache holds for the artwork read (the one key the test made)."""
-    key = perp_reader().get_artwork.key("ORD-1")
+    key = Read(endpoints.ARTWORK, order_id="ORD-1").key
     return cache.get(key)
 
 

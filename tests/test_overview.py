@@ -17,7 +17,7 @@ from lookup.perp.errors import (
     PERPBadResponse,
     PERPUnavailable,
 )
-from lookup.reading import Reading
+from lookup.reading import Reading, Round
 from lookup.templatetags import perpdesk as tags
 from lookup.templatetags.charts import balance_history, wallet_chart
 from tests import perp_payloads as p
@@ -26,28 +26,28 @@ NOW = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
 
 
 class FakeReader:
-    """A reader whose answers are set per method: a value, an exception, or a Reading."""
+    """A reader whose answers are set per endpoint name: a value, an exception, a Reading,
+    or a function of the read's parameters giving one of those."""
 
     def __init__(self, **answers):
         self.answers = answers
-        self.calls = []
+        self.calls = []  # (endpoint name, parameters)
         self._lock = threading.Lock()
 
-    def fresh_copies(self, calls):
-        return {}  # every read is a call, recorded
+    def start(self, reads, *, fanout):
+        futures = fanout.start({name: (lambda read=read: self.read(read)) for name, read in reads.items()})
+        return Round(fanout, {}, futures)  # every read is a call, recorded
 
-    def __getattr__(self, name):
-        def read(*args, **kwargs):
-            with self._lock:
-                self.calls.append((name, args, kwargs))
-            answer = self.answers.get(name)
-            if callable(answer) and not isinstance(answer, type):
-                answer = answer(*args, **kwargs)
-            if isinstance(answer, Exception):
-                raise answer
-            return answer if isinstance(answer, Reading) else Reading(answer, NOW)
-
-        return read
+    def read(self, read):
+        name, params = read.endpoint.name, dict(read.params)
+        with self._lock:
+            self.calls.append((name, params))
+        answer = self.answers.get(name)
+        if callable(answer) and not isinstance(answer, type):
+            answer = answer(**params)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer if isinstance(answer, Reading) else Reading(answer, NOW)
 
 
 @pytest.fixture
@@ -79,13 +79,13 @@ def page_of(items, total=None, has_more=False):
 
 def test_it_assembles_the_customer_page(reader):
     reader.answers.update(
-        get_customer=customer(),
-        get_vip_wallet=models.VIPWallet.from_json(p.wallet()),
-        get_customer_orders=page_of([order("ORD-1", order_date="2026-01-01"),
+        customer=customer(),
+        vip_wallet=models.VIPWallet.from_json(p.wallet()),
+        customer_orders=page_of([order("ORD-1", order_date="2026-01-01"),
                                      order("ORD-2", order_date="2026-10-01T10:00:00Z")]),
-        get_customer_invoices=page_of([invoice()]),
-        get_production_status=lambda order_id: models.ProductionStatus.from_json(p.production(order_id)),
-        get_artwork=lambda order_id: models.Artwork.from_json(p.artwork(order_id)),
+        customer_invoices=page_of([invoice()]),
+        production_status=lambda order_id: models.ProductionStatus.from_json(p.production(order_id)),
+        artwork=lambda order_id: models.Artwork.from_json(p.artwork(order_id)),
     )
 
     page = overview.customer_overview(customer_id="CUST-1001", orders_page=2, invoices_page=3)
@@ -96,9 +96,9 @@ def test_it_assembles_the_customer_page(reader):
     assert page.currency == "USD"
     assert page.fetched_at == NOW
     assert not page.not_found and not page.auth_failed and not page.is_stale
-    calls = {name: kwargs for name, args, kwargs in reader.calls}
-    assert calls["get_customer_orders"] == {"limit": 10, "offset": 10}
-    assert calls["get_customer_invoices"] == {"limit": 10, "offset": 20}
+    calls = dict(reader.calls)
+    assert calls["customer_orders"] == {"customer_id": "CUST-1001", "limit": 10, "offset": 10}
+    assert calls["customer_invoices"] == {"customer_id": "CUST-1001", "limit": 10, "offset": 20}
 
 
 def test_active_orders_are_expanded_while_the_other_sections_are_still_read(reader):
@@ -113,11 +113,11 @@ def test_active_orders_are_expanded_while_the_other_sections_are_still_read(read
         return models.ProductionStatus.from_json(p.production(order_id))
 
     reader.answers.update(
-        get_customer=customer(),
-        get_customer_orders=page_of([order("ORD-1")]),
-        get_customer_invoices=invoices_answered_only_once_expanding,
-        get_production_status=production,
-        get_artwork=lambda order_id: models.Artwork.from_json(p.artwork(order_id)),
+        customer=customer(),
+        customer_orders=page_of([order("ORD-1")]),
+        customer_invoices=invoices_answered_only_once_expanding,
+        production_status=production,
+        artwork=lambda order_id: models.Artwork.from_json(p.artwork(order_id)),
     )
 
     page = overview.customer_overview(customer_id="CUST-1001")
@@ -127,10 +127,10 @@ def test_active_orders_are_expanded_while_the_other_sections_are_still_read(read
 
 def test_it_keeps_each_section_apart_when_one_fails(reader):
     reader.answers.update(
-        get_customer=customer(),
-        get_vip_wallet=PERPAPIError("/api/customers/{customer_id}/vip-wallet", "INTERNAL", "boom"),
-        get_customer_orders=PERPUnavailable("/api/customers/{customer_id}/orders", "timeout", timeout=10),
-        get_customer_invoices=page_of([]),
+        customer=customer(),
+        vip_wallet=PERPAPIError("/api/customers/{customer_id}/vip-wallet", "INTERNAL", "boom"),
+        customer_orders=PERPUnavailable("/api/customers/{customer_id}/orders", "timeout", timeout=10),
+        customer_invoices=page_of([]),
     )
 
     page = overview.customer_overview(customer_id="CUST-1001")
@@ -139,17 +139,17 @@ def test_it_keeps_each_section_apart_when_one_fails(reader):
     assert page.wallet.message == "PERP returned an error INTERNAL"
     assert page.orders.message == "PERP did not answer within 10 s"
     assert page.order_rows == []
-    assert not any(name == "get_production_status" for name, _, _ in reader.calls)
+    assert not any(name == "production_status" for name, _ in reader.calls)
 
 
 def test_it_marks_a_missing_customer_as_not_found(reader):
-    reader.answers.update(get_customer=None)
+    reader.answers.update(customer=None)
 
     assert overview.customer_overview(customer_id="CUST-404").not_found
 
 
 def test_a_failed_customer_read_is_not_not_found(reader):
-    reader.answers.update(get_customer=PERPAuthError("/api/customers/{customer_id}", "401"))
+    reader.answers.update(customer=PERPAuthError("/api/customers/{customer_id}", "401"))
 
     page = overview.customer_overview(customer_id="CUST-1001")
 
@@ -160,8 +160,8 @@ def test_a_failed_customer_read_is_not_not_found(reader):
 def test_it_reports_the_oldest_fetch_and_staleness(reader):
     old = NOW - timedelta(minutes=35)
     reader.answers.update(
-        get_customer=customer(),
-        get_vip_wallet=Reading(None, old, PERPUnavailable("/api/x", "status", status=503)),
+        customer=customer(),
+        vip_wallet=Reading(None, old, PERPUnavailable("/api/x", "status", status=503)),
     )
 
     page = overview.customer_overview(customer_id="CUST-1001")
@@ -172,7 +172,7 @@ def test_it_reports_the_oldest_fetch_and_staleness(reader):
 
 
 def test_it_turns_a_bug_in_a_section_into_that_sections_error(reader):
-    reader.answers.update(get_customer=customer(), get_vip_wallet=ZeroDivisionError("bug"))
+    reader.answers.update(customer=customer(), vip_wallet=ZeroDivisionError("bug"))
 
     page = overview.customer_overview(customer_id="CUST-1001")
 
@@ -186,8 +186,8 @@ def test_it_turns_a_bug_in_a_section_into_that_sections_error(reader):
 def test_it_finds_the_orders_invoices_in_the_customers(reader, settings):
     settings.ORDER_INVOICES_SEARCHED = 50
     reader.answers.update(
-        get_order=order("ORD-2"),
-        get_customer_invoices=page_of(
+        order=order("ORD-2"),
+        customer_invoices=page_of(
             [invoice("INV-1", order_id="ORD-1"), invoice("INV-2", order_id="ORD-2")], total=80, has_more=True),
     )
 
@@ -196,11 +196,11 @@ def test_it_finds_the_orders_invoices_in_the_customers(reader, settings):
     found = page.invoices.value
     assert [i.invoice_id for i in found.items] == ["INV-2"]
     assert not found.complete and found.searched == 2
-    assert ("get_customer_invoices", ("CUST-1001",), {"limit": 50, "offset": 0}) in reader.calls
+    assert ("customer_invoices", {"customer_id": "CUST-1001", "limit": 50, "offset": 0}) in reader.calls
 
 
 def test_it_does_not_search_invoices_when_the_order_failed(reader):
-    reader.answers.update(get_order=PERPBadResponse("/api/orders/{order_id}", "HTTP 500"))
+    reader.answers.update(order=PERPBadResponse("/api/orders/{order_id}", "HTTP 500"))
 
     page = overview.order_overview(order_id="ORD-2")
 
@@ -210,22 +210,22 @@ def test_it_does_not_search_invoices_when_the_order_failed(reader):
 
 
 def test_it_reads_the_invoices_order_and_customer(reader):
-    reader.answers.update(get_invoice=invoice(), get_order=order(), get_customer=customer())
+    reader.answers.update(invoice=invoice(), order=order(), customer=customer())
 
     page = overview.invoice_overview(invoice_id="INV-70001")
 
     assert page.order.value.order_number == "PO-50001"
     assert page.customer.value.name == "Ada Lovelace"
-    assert ("get_order", ("ORD-50001",), {}) in reader.calls
+    assert ("order", {"order_id": "ORD-50001"}) in reader.calls
 
 
 def test_an_unknown_invoice_is_not_found(reader):
-    reader.answers.update(get_invoice=None)
+    reader.answers.update(invoice=None)
 
     page = overview.invoice_overview(invoice_id="INV-404")
 
     assert page.not_found
-    assert [name for name, _, _ in reader.calls] == ["get_invoice"]
+    assert [name for name, _ in reader.calls] == ["invoice"]
 
 
 # --- search ---------------------------------------------------------------------------------
@@ -238,7 +238,7 @@ def test_it_makes_no_call_for_a_refused_query(reader):
 
 
 def test_it_goes_to_a_single_match(reader):
-    reader.answers.update(search_order_by_number=order())
+    reader.answers.update(order_search=order())
 
     result = overview.search(query="PO-50001")
 
@@ -246,7 +246,7 @@ def test_it_goes_to_a_single_match(reader):
 
 
 def test_it_merges_the_same_record_found_two_ways(reader):
-    reader.answers.update(get_order=order("ORD-7"), search_order_by_number=order("ORD-7"))
+    reader.answers.update(order=order("ORD-7"), order_search=order("ORD-7"))
 
     result = overview.search(query="7")
 
@@ -255,8 +255,8 @@ def test_it_merges_the_same_record_found_two_ways(reader):
 
 def test_it_does_not_jump_to_a_match_while_another_lookup_failed(reader):
     reader.answers.update(
-        get_customer=customer(),
-        get_order=PERPUnavailable("/api/orders/{order_id}", "connection"),
+        customer=customer(),
+        order=PERPUnavailable("/api/orders/{order_id}", "connection"),
     )
 
     result = overview.search(query="1001")

@@ -1,4 +1,5 @@
-"""PERP's REST API over HTTP: one short method per endpoint of PERP_API.md.
+"""PERP's REST API over HTTP: `get(endpoint, **params)` for the endpoints that
+lookup.perp.endpoints declares, and one short method per endpoint by its name.
 
 The only module in perpdesk that imports `requests`. Every method returns a typed
 value from `lookup.perp.models`, None when PERP says "not found", or raises one of
@@ -21,7 +22,7 @@ from django.conf import settings
 from requests.adapters import HTTPAdapter
 
 from lookup.context import request_id
-from lookup.perp import body, models
+from lookup.perp import body, endpoints
 from lookup.perp.deadline import WATCHED_POOLS, Deadline, running
 from lookup.perp.errors import (
     PERPAPIError,
@@ -104,84 +105,50 @@ class PERPClient:
         self._sleep = sleep
         self._session = _session(self.base_url, api_key, pool_size)
 
-    # --- Customers --------------------------------------------------------------
+    # --- The one way a request is made ------------------------------------------
+
+    def get(self, endpoint, **params):
+        """The answer of one of PERP's endpoints (lookup.perp.endpoints) to `params`:
+        its parsed value, None for "not found"; raises a lookup.perp.errors error."""
+        params = endpoint.params(**params)
+        path_params = {name: params[name] for name in endpoint.path_params}
+        query = {name: params[name] for name, _ in endpoint.query} or None
+        return self._get(endpoint.path, path_params, query, endpoint.parse)
+
+    # --- Each endpoint by name (Reference: PERP_API.md) -------------------------
 
     def search_customer_by_email(self, email):
-        return self._get("/api/customers/search", {}, {"email": email}, models.Customer.from_json)
+        return self.get(endpoints.CUSTOMER_SEARCH, email=email)
 
     def get_customer(self, customer_id):
-        return self._get(
-            "/api/customers/{customer_id}",
-            {"customer_id": customer_id},
-            None,
-            models.Customer.from_json,
-        )
+        return self.get(endpoints.CUSTOMER, customer_id=customer_id)
 
     def get_vip_wallet(self, customer_id):
-        return self._get(
-            "/api/customers/{customer_id}/vip-wallet",
-            {"customer_id": customer_id},
-            None,
-            models.VIPWallet.from_json,
-        )
+        return self.get(endpoints.VIP_WALLET, customer_id=customer_id)
 
     def get_customer_orders(self, customer_id, limit=10, offset=0):
-        return self._get(
-            "/api/customers/{customer_id}/orders",
-            {"customer_id": customer_id},
-            {"limit": limit, "offset": offset},
-            models.Page.reader("orders", models.Order.from_json),
-        )
+        return self.get(endpoints.CUSTOMER_ORDERS, customer_id=customer_id, limit=limit, offset=offset)
 
     def get_customer_invoices(self, customer_id, limit=10, offset=0):
-        return self._get(
-            "/api/customers/{customer_id}/invoices",
-            {"customer_id": customer_id},
-            {"limit": limit, "offset": offset},
-            models.Page.reader("invoices", models.Invoice.from_json),
-        )
-
-    # --- Orders -----------------------------------------------------------------
+        return self.get(endpoints.CUSTOMER_INVOICES, customer_id=customer_id, limit=limit, offset=offset)
 
     def get_order(self, order_id):
-        return self._get(
-            "/api/orders/{order_id}", {"order_id": order_id}, None, models.Order.from_json
-        )
+        return self.get(endpoints.ORDER, order_id=order_id)
 
     def search_order_by_number(self, order_number):
-        return self._get(
-            "/api/orders/search", {}, {"order_number": order_number}, models.Order.from_json
-        )
+        return self.get(endpoints.ORDER_SEARCH, order_number=order_number)
 
     def get_production_status(self, order_id):
-        return self._get(
-            "/api/orders/{order_id}/production",
-            {"order_id": order_id},
-            None,
-            models.ProductionStatus.from_json,
-        )
+        return self.get(endpoints.PRODUCTION_STATUS, order_id=order_id)
 
     def get_artwork(self, order_id):
-        return self._get(
-            "/api/orders/{order_id}/artwork", {"order_id": order_id}, None, models.Artwork.from_json
-        )
-
-    # --- Invoices ---------------------------------------------------------------
+        return self.get(endpoints.ARTWORK, order_id=order_id)
 
     def get_invoice(self, invoice_id):
-        return self._get(
-            "/api/invoices/{invoice_id}", {"invoice_id": invoice_id}, None, models.Invoice.from_json
-        )
+        return self.get(endpoints.INVOICE, invoice_id=invoice_id)
 
     def search_invoice_by_number(self, invoice_number):
-        return self._get(
-            "/api/invoices/search",
-            {},
-            {"invoice_number": invoice_number},
-            models.Invoice.from_json,
-        )
-
-    # --- The one way a request is made ------------------------------------------
+        return self.get(endpoints.INVOICE_SEARCH, invoice_number=invoice_number)
 
     def _get(self, endpoint, path_params, query, parse):
         """GET an endpoint (its template as PERP documents it) and parse `data` on success."""

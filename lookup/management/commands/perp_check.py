@@ -26,8 +26,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from lookup.perp import client as perp_client
+from lookup.perp import endpoints
 from lookup.perp.errors import PERPAPIError, PERPError
-from lookup.reading import RESOURCES
 from lookup.search import Kind, plan_search, search_patterns
 
 MAX_VALUES_SHOWN = 3  # per unreadable field, with --show-values
@@ -37,17 +37,13 @@ MAX_VALUES_SHOWN = 3  # per unreadable field, with --show-values
 class Probe:
     """One endpoint's line of the report."""
 
-    method: str  # the client method, e.g. get_vip_wallet
+    endpoint: endpoints.Endpoint
     outcome: str = "skipped"  # ok, not found, skipped, or the error's kind (bad response...)
     detail: str = ""  # why skipped, or what failed (never PERP's data)
     duration_ms: int | None = None
     fields: object = None  # the answer's FieldReport
     failed: bool = False
     values: list = field(default_factory=list)  # (label, value) shown only with --show-values
-
-    @property
-    def endpoint(self):
-        return RESOURCES[self.method].endpoint
 
 
 class Prober:
@@ -70,12 +66,12 @@ class Prober:
         if threading.get_ident() == self._thread:  # this command's calls, not another thread's
             self._records.append(record)
 
-    def call(self, method, *args, must_exist=False, **kwargs):
+    def call(self, endpoint, *, must_exist=False, **params):
         """The endpoint's value (None: not found or failed), its line recorded."""
-        probe = self.probes[method] = Probe(method)
+        probe = self.probes[endpoint] = Probe(endpoint)
         started, seen = time.monotonic(), len(self._records)
         try:
-            value = getattr(self.client, method)(*args, **kwargs)
+            value = self.client.get(endpoint, **params)
         except PERPError as error:
             probe.outcome = perp_client.OUTCOMES[type(error)].replace("_", " ")
             probe.detail, probe.failed = _error_detail(error), True
@@ -90,8 +86,8 @@ class Prober:
         probe.duration_ms = record.duration_ms if record else round((time.monotonic() - started) * 1000)
         return value
 
-    def skip(self, method, why):
-        self.probes.setdefault(method, Probe(method, detail=why))
+    def skip(self, endpoint, why):
+        self.probes.setdefault(endpoint, Probe(endpoint, detail=why))
 
 
 def _error_detail(error):
@@ -107,17 +103,18 @@ def _error_detail(error):
 def probe_all(prober, *, email, order_number, invoice_number, page_size):
     """Every endpoint reachable from the given values, in PERP_API.md's order."""
     given_order, given_invoice = bool(order_number), bool(invoice_number)
-    customer = prober.call("search_customer_by_email", email, must_exist=True) if email else None
+    customer = prober.call(endpoints.CUSTOMER_SEARCH, email=email, must_exist=True) if email else None
     if not email:
-        prober.skip("search_customer_by_email", "give --email")
+        prober.skip(endpoints.CUSTOMER_SEARCH, "give --email")
     orders = invoices = None
     if customer is not None:
-        prober.call("get_customer", customer.customer_id, must_exist=True)
-        prober.call("get_vip_wallet", customer.customer_id)
-        orders = prober.call("get_customer_orders", customer.customer_id, limit=page_size, offset=0)
-        invoices = prober.call("get_customer_invoices", customer.customer_id, limit=page_size, offset=0)
-    for method in ("get_customer", "get_vip_wallet", "get_customer_orders", "get_customer_invoices"):
-        prober.skip(method, "needs the customer: give an --email that PERP finds")
+        customer_id = customer.customer_id
+        prober.call(endpoints.CUSTOMER, customer_id=customer_id, must_exist=True)
+        prober.call(endpoints.VIP_WALLET, customer_id=customer_id)
+        orders = prober.call(endpoints.CUSTOMER_ORDERS, customer_id=customer_id, limit=page_size, offset=0)
+        invoices = prober.call(endpoints.CUSTOMER_INVOICES, customer_id=customer_id, limit=page_size, offset=0)
+    for endpoint in (endpoints.CUSTOMER, endpoints.VIP_WALLET, endpoints.CUSTOMER_ORDERS, endpoints.CUSTOMER_INVOICES):
+        prober.skip(endpoint, "needs the customer: give an --email that PERP finds")
     order_number = order_number or _first(orders, "order_number")
     invoice_number = invoice_number or _first(invoices, "invoice_number")
     _probe_order(prober, order_number, must_exist=given_order or bool(order_number))
@@ -126,27 +123,30 @@ def probe_all(prober, *, email, order_number, invoice_number, page_size):
 
 
 def _probe_order(prober, order_number, *, must_exist):
-    order = prober.call("search_order_by_number", order_number, must_exist=must_exist) if order_number else None
+    order = (
+        prober.call(endpoints.ORDER_SEARCH, order_number=order_number, must_exist=must_exist)
+        if order_number else None
+    )
     if not order_number:
-        prober.skip("search_order_by_number", "give --order-number (or an --email of a customer with orders)")
+        prober.skip(endpoints.ORDER_SEARCH, "give --order-number (or an --email of a customer with orders)")
     if order is not None:
-        prober.call("get_order", order.order_id, must_exist=True)
-        prober.call("get_production_status", order.order_id)
-        prober.call("get_artwork", order.order_id)
-    for method in ("get_order", "get_production_status", "get_artwork"):
-        prober.skip(method, "needs an order: give an --order-number that PERP finds")
+        prober.call(endpoints.ORDER, order_id=order.order_id, must_exist=True)
+        prober.call(endpoints.PRODUCTION_STATUS, order_id=order.order_id)
+        prober.call(endpoints.ARTWORK, order_id=order.order_id)
+    for endpoint in (endpoints.ORDER, endpoints.PRODUCTION_STATUS, endpoints.ARTWORK):
+        prober.skip(endpoint, "needs an order: give an --order-number that PERP finds")
 
 
 def _probe_invoice(prober, invoice_number, *, must_exist):
     invoice = (
-        prober.call("search_invoice_by_number", invoice_number, must_exist=must_exist)
+        prober.call(endpoints.INVOICE_SEARCH, invoice_number=invoice_number, must_exist=must_exist)
         if invoice_number else None
     )
     if not invoice_number:
-        prober.skip("search_invoice_by_number", "give --invoice-number (or an --email of a customer with invoices)")
+        prober.skip(endpoints.INVOICE_SEARCH, "give --invoice-number (or an --email of a customer with invoices)")
     if invoice is not None:
-        prober.call("get_invoice", invoice.invoice_id, must_exist=True)
-    prober.skip("get_invoice", "needs an invoice: give an --invoice-number that PERP finds")
+        prober.call(endpoints.INVOICE, invoice_id=invoice.invoice_id, must_exist=True)
+    prober.skip(endpoints.INVOICE, "needs an invoice: give an --invoice-number that PERP finds")
 
 
 def _first(page, attribute):
@@ -226,7 +226,7 @@ def _values_at(value, steps):
 def format_probe(probe, show_values):
     timing = f"{probe.duration_ms:>5} ms" if probe.duration_ms is not None else "    - ms"
     outcome = f"FAIL {probe.outcome}" if probe.failed else probe.outcome
-    line = f"{probe.endpoint:<40} {outcome:<20} {timing}"
+    line = f"{probe.endpoint.path:<40} {outcome:<20} {timing}"
     parts = [probe.detail] if probe.detail else []
     report = probe.fields
     for label, paths in (
