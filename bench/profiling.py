@@ -19,7 +19,7 @@ CACHED_READS = "PERP data from the cache (the kept page, or the copies)"
 # The outermost call of each phase of a page view: (phase, file ending, function).
 PHASES = (
     (TEMPLATES, "django/template/response.py", "render"),
-    (CACHED_READS, "lookup/page_snapshots.py", "read"),
+    (CACHED_READS, "lookup/kept_pages.py", "read"),
     (CACHED_READS, "lookup/overview.py", "customer_overview"),
     ("audit row", "lookup/audit.py", "audit_record"),
     ("session save", "django/contrib/sessions/backends/db.py", "save"),

@@ -1,9 +1,8 @@
 """The customer 360 page's content: assembled from PERP's copies, or kept whole.
 
 Assembling reads the page's cached copies (lookup.overview) and renders its head and
-body (rendered fragments help: lookup.fragments). A page made entirely of fresh copies
-is kept (lookup.page_snapshots) and shown again until its first copy stops being fresh
-or someone refreshes anything of that customer's.
+body. A page made entirely of fresh copies is kept (lookup.kept_pages) and shown again
+until its first copy stops being fresh or someone refreshes anything of that customer's.
 
 Only what the page understands is part of what is kept: the orders' and invoices'
 page numbers, as parsed. Any other parameter (a tracking tag pasted with a link, junk)
@@ -19,9 +18,8 @@ from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from lookup import overview, page_snapshots
+from lookup import kept_pages, overview
 
-SNAPSHOT_NAME = "customer_page"  # in cache keys and metrics
 PAGE_PARAMETERS = ("orders_page", "invoices_page")  # the query parameters the page understands
 
 
@@ -53,7 +51,7 @@ class CustomerPage:
 def customer_page(request, customer_id):
     numbers = page_numbers(request.GET)
     variant = numbers.urlencode()
-    found = page_snapshots.read(SNAPSHOT_NAME, customer_id, variant)
+    found = kept_pages.read(customer_id, variant)
     if found.page is not None:
         return replace(found.page, breaker_open=found.breaker_open)
     sections = overview.customer_overview(
@@ -63,9 +61,7 @@ def customer_page(request, customer_id):
     )
     page = _assembled(_asking_for(request, numbers), sections)
     if sections.fresh_until and not page.not_found and _within_range(sections):
-        page_snapshots.store(
-            SNAPSHOT_NAME, customer_id, variant, page, until=sections.fresh_until, generation=found.generation
-        )
+        kept_pages.store(customer_id, variant, page, until=sections.fresh_until, generation=found.generation)
     return page
 
 

@@ -15,6 +15,7 @@ from contextvars import ContextVar
 
 from django.utils.functional import empty
 
+from lookup import kept_pages
 from lookup.perp.client import CALL_OBSERVERS
 from lookup.reading import CACHE_OBSERVERS, RESOURCES
 
@@ -55,8 +56,8 @@ def _count_call(record):
 def _count_cache_event(event, resource):
     stats = request_stats.get()
     if stats is not None:
-        # Other names are pages kept whole (lookup.page_snapshots), not PERP copies.
-        stats.add_cache_event(event if resource in COPY_RESOURCES else f"page_{event}")
+        # A kept page's events (lookup.kept_pages) are not PERP copies'.
+        stats.add_cache_event(event if resource in COPY_RESOURCES else f"{resource}_{event}")
 
 
 CALL_OBSERVERS.append(_count_call)
@@ -87,7 +88,7 @@ def request_fields(request, response, stats, duration_ms):
         "perp_calls": stats.perp_calls,
         "perp_ms": stats.perp_ms,
         **{f"cache_{event}": stats.cache[event] for event in CACHE_EVENTS},
-        "page_kept": stats.cache["page_hit"] > 0,  # shown whole from an earlier view
+        "kept_page": stats.cache[f"{kept_pages.RESOURCE}_hit"] > 0,  # shown whole from an earlier view
     }
 
 

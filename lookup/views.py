@@ -15,7 +15,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
-from lookup import overview, page_snapshots
+from lookup import kept_pages, overview
 from lookup.customer_page import customer_page
 from lookup.ratelimit import limit_lookups
 from lookup.audit import (
@@ -138,7 +138,7 @@ def _read_again(request, target):
     if result is None:  # the search page without a search: nothing was read
         return
     for customer_id in result.customer_ids:
-        page_snapshots.forget(customer_id)  # their pages kept whole show the new copies
+        kept_pages.forget(customer_id)  # their kept pages show the new copies
     if match.view_name == "admin:search":
         _audit_search(request, query["q"], result, action=Action.REFRESH)
     else:

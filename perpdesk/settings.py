@@ -230,10 +230,10 @@ ORDER_INVOICES_SEARCHED = _int("ORDER_INVOICES_SEARCHED", 50)
 LOOKUP_RATE_LIMIT = env.str("LOOKUP_RATE_LIMIT", default="120/m")
 
 # --- Caching ------------------------------------------------------------------
-# Rendered orders, invoices and wallet are cached under the PERP copies they show
-# (lookup.fragments), so only a new copy renders again. Long enough to span a copy's
-# freshness; short, so copies that are no longer read do not pile up in Redis.
-PAGE_FRAGMENT_SECONDS = _seconds("PAGE_FRAGMENT_SECONDS", 300.0)
+# A customer 360 page made only of fresh copies is kept whole (lookup.kept_pages) until
+# its first copy stops being fresh, and never longer than this: long enough to span a
+# copy's freshness; short, so pages nobody opens again do not pile up in Redis.
+KEPT_PAGE_SECONDS = _seconds("KEPT_PAGE_SECONDS", 300.0)
 # lookup.reading caches every PERP read in CACHES["default"]. Production sets
 # CACHE_URL=redis://... so all workers share copies, fetch locks and the breaker.
 # The old integration kept PERP data 2 minutes and staff were content with it:

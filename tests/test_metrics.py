@@ -95,14 +95,14 @@ def test_it_counts_cache_hits_and_misses(alice_client, perp):
 
 def test_it_counts_customer_pages_kept_whole(alice_client, perp):
     p.FakePERP(perp).ok("/customers/CUST-1001", p.customer())
-    misses = sample("perpdesk_cache_events_total", event="miss", resource="customer_page")
-    hits = sample("perpdesk_cache_events_total", event="hit", resource="customer_page")
+    misses = sample("perpdesk_cache_events_total", event="miss", resource="kept_page")
+    hits = sample("perpdesk_cache_events_total", event="hit", resource="kept_page")
 
     alice_client.get("/customers/CUST-1001/")
     alice_client.get("/customers/CUST-1001/")
 
-    assert sample("perpdesk_cache_events_total", event="miss", resource="customer_page") == misses + 1
-    assert sample("perpdesk_cache_events_total", event="hit", resource="customer_page") == hits + 1
+    assert sample("perpdesk_cache_events_total", event="miss", resource="kept_page") == misses + 1
+    assert sample("perpdesk_cache_events_total", event="hit", resource="kept_page") == hits + 1
 
 
 def test_it_times_pages_by_route(alice_client, perp):

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from lookup import page_snapshots
+from lookup import kept_pages
 from lookup.logformat import JsonFormatter
 from tests import perp_payloads as p
 from tests.settings_probe import settings_from
@@ -63,12 +63,12 @@ def test_it_logs_one_line_per_request(alice_client, fake, json_log):
 
 def test_it_counts_cache_hits_on_the_next_visit(alice_client, fake, json_log):
     alice_client.get(CUSTOMER_URL)
-    page_snapshots.forget("CUST-1001")  # the page kept whole retired: its copies are read
+    kept_pages.forget("CUST-1001")  # the kept page retired: its copies are read
     alice_client.get(CUSTOMER_URL)
 
     first, second = request_lines(json_log())
     assert (second["perp_calls"], second["cache_hit"], second["cache_miss"]) == (0, 4, 0)
-    assert (first["page_kept"], second["page_kept"]) == (False, False)
+    assert (first["kept_page"], second["kept_page"]) == (False, False)
 
 
 def test_it_says_when_a_page_was_shown_whole_from_an_earlier_view(alice_client, fake, json_log):
@@ -77,7 +77,7 @@ def test_it_says_when_a_page_was_shown_whole_from_an_earlier_view(alice_client, 
 
     first, second = request_lines(json_log())
     assert (second["perp_calls"], second["cache_hit"], second["cache_miss"]) == (0, 0, 0)
-    assert (first["page_kept"], second["page_kept"]) == (False, True)
+    assert (first["kept_page"], second["kept_page"]) == (False, True)
 
 
 def test_it_logs_each_perp_call_once_with_the_request_id(alice_client, fake, json_log):

@@ -1,16 +1,15 @@
 """How PERP's values look on perpdesk's pages: money, moments, statuses, links.
 
 Nothing here marks PERP text safe: every filter returns plain strings, which the
-template engine escapes, and every tag builds its HTML with `_html`, which escapes
-each argument as format_html does. URLs from PERP pass `safe_url` before they
-become a link or an image.
+template engine escapes, and every tag builds its HTML with Django's `format_html`
+and `format_html_join`, which escape each argument. URLs from PERP pass `safe_url`
+before they become a link or an image.
 
 A value PERP sent in a form perpdesk could not read (`AsSent`) is shown as PERP's
 text, escaped and marked "as sent by PERP" (its __html__): filters hand it on as it
 is, never compute with it, and never put it in an attribute as markup.
 """
 
-import html
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from urllib.parse import quote, urlsplit
@@ -23,26 +22,14 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.dates import MONTHS_3
 from django.utils.formats import localize
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from lookup import clock as time_source
-from lookup import fragments
 from lookup.perp.fields import AsSent, not_shown
 from lookup.templatetags.charts import signed_amount, wallet_chart
 
 register = template.Library()
-
-
-def _html(template_text, *args):
-    """format_html without Django's check of every call for lazy strings: the tags below
-    stand in every row of a page. The same escaping (an argument with __html__ is
-    already safe; anything else goes through html.escape)."""
-    return mark_safe(template_text.format(*(_escaped(arg) for arg in args)))
-
-
-def _escaped(value):
-    return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
 
 MISSING = "—"
 CENT = Decimal("0.01")
@@ -64,7 +51,7 @@ def money(amount, currency=None):
     if amount is None:
         return MISSING
     if isinstance(amount, AsSent):
-        return _html("{} {}", currency, amount) if currency else amount
+        return format_html("{} {}", currency, amount) if currency else amount
     try:
         amount = Decimal(amount).quantize(CENT, ROUND_HALF_UP)
     except InvalidOperation:  # beyond Decimal's precision: show it as PERP sent it
@@ -189,7 +176,7 @@ def perp_link(kind, identifier):
     url = perp_web_url(kind, identifier)
     if not url:
         return ""
-    return _html(
+    return format_html(
         '<a class="pd-perp-link" href="{}" target="_blank" rel="noopener noreferrer">'
         'Open in PERP<span aria-hidden="true"> ↗</span></a>',
         url,
@@ -205,7 +192,7 @@ def thumbnail(item, size=64):
         return mark_safe(  # a constant: nothing from PERP in it
             '<span class="pd-thumb pd-thumb-missing" role="img" aria-label="No thumbnail">—</span>'
         )
-    return _html(
+    return format_html(
         '<img class="pd-thumb" src="{}" alt="Thumbnail of the artwork for {}" '
         'referrerpolicy="no-referrer" loading="lazy" width="{}" height="{}">',
         src, str(item.product_name or "this line"), size, size,
@@ -269,11 +256,12 @@ def not_shown_note(record, noun):
         text = f"Some {noun} PERP sent could not be read and are not shown."
     else:
         text = f"PERP sent {noun} in a form perpdesk could not read: they are not shown."
-    return _html('<p class="pd-note pd-as-sent-note" role="note">{}</p>', text)
+    return format_html('<p class="pd-note pd-as-sent-note" role="note">{}</p>', text)
 
 
-# The tags below stand in every row or section of a page: built with `_html` (which
-# escapes every argument) rather than as included templates, for speed.
+# The tags below stand in every row or section of a page: built in Python with
+# format_html, as the admin builds its change list rows, rather than as included
+# templates, which cost most of a first view's rendering.
 
 
 @register.simple_tag
@@ -281,7 +269,7 @@ def copyable(value, label=""):
     """An id or number as selectable text, with a copy button that JavaScript reveals."""
     if not value:
         return "—"
-    return _html(
+    return format_html(
         '<span class="pd-copyable"><code class="pd-id">{}</code><button type="button" '
         'class="pd-copy" data-copy="{}" aria-label="Copy {}" hidden>Copy</button></span>',
         value, str(value), str(label or value),  # attributes: the bare text, never markup
@@ -290,7 +278,7 @@ def copyable(value, label=""):
 
 @register.simple_tag
 def status_badge(status, display=None):
-    return _html(
+    return format_html(
         '<span class="pd-badge {}">{}</span>', status_tone(status), display or status_text(status)
     )
 
@@ -299,12 +287,12 @@ def status_badge(status, display=None):
 def section_state(section, name):
     """A section's failure or staleness notice; nothing while it is fine."""
     if not section.ok:
-        return _html(
+        return format_html(
             '<p class="pd-error" role="alert"><strong>{}:</strong> {}{}</p>',
             name, section.message, _since(section.error),
         )
     if section.is_stale:
-        return _html(
+        return format_html(
             '<p class="pd-stale" role="status">{}{} — showing data from {} ({})</p>',
             section.stale_reason, _since(section.stale_because), _time(section.fetched_at), age(section.fetched_at),
         )
@@ -317,7 +305,7 @@ def _since(error):
     if not isinstance(first_seen, datetime):
         return ""
     seen = f"{timezone.localtime(first_seen):%H:%M:%S}"
-    return _html(' (since <time datetime="{}">{}</time>)', iso(first_seen), seen)
+    return format_html(' (since <time datetime="{}">{}</time>)', iso(first_seen), seen)
 
 
 @register.simple_tag
@@ -325,11 +313,11 @@ def fetched(section):
     """When a section's data was fetched from PERP."""
     if not section.fetched_at:
         return ""
-    return _html('<span class="pd-fetched">fetched {}</span>', _time(section.fetched_at))
+    return format_html('<span class="pd-fetched">fetched {}</span>', _time(section.fetched_at))
 
 
 def _time(moment):
-    return _html('<time datetime="{}">{}</time>', iso(moment), clock(moment))
+    return format_html('<time datetime="{}">{}</time>', iso(moment), clock(moment))
 
 
 @register.simple_tag
@@ -337,16 +325,16 @@ def external_link(url, text):
     """A link to a URL from PERP, only if it is http(s); otherwise the text alone."""
     href = safe_url(url)
     if href:
-        return _html('<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>', href, text)
+        return format_html('<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>', href, text)
     if url:
-        return _html('<span class="pd-unsafe-url" title="Not an http(s) link">{}</span>', text)
+        return format_html('<span class="pd-unsafe-url" title="Not an http(s) link">{}</span>', text)
     return ""
 
 
 @register.simple_tag
 def order_row(order):
     """An order's row in the customer's orders table (its expansion is the template's)."""
-    return _html(
+    return format_html(
         '<tr class="{}"><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td>'
         '<td class="pd-num">{}</td><td>{}</td></tr>',
         "pd-active" if order.is_active else "",
@@ -360,14 +348,14 @@ def _page_link(kind, identifier, number):
     """A record's number (its id if it has none) linking to its page, when it can have one."""
     url = page_url(kind, identifier)
     text = number or identifier
-    return _html('<a href="{}">{}</a>', url, text) if url else text
+    return format_html('<a href="{}">{}</a>', url, text) if url else text
 
 
 def _shipping(order):
     if order.actual_ship_date:
-        return _html("Shipped {}", day(order.actual_ship_date))
+        return format_html("Shipped {}", day(order.actual_ship_date))
     if order.is_active and order.estimated_ship_date:
-        return _html("Est. {}", day(order.estimated_ship_date))
+        return format_html("Est. {}", day(order.estimated_ship_date))
     return MISSING
 
 
@@ -378,7 +366,7 @@ def invoice_rows(invoices):
 
 
 def _invoice_row(invoice):
-    return _html(
+    return format_html(
         '<tr class="{}"><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td>'
         '<td class="pd-num">{}</td><td class="pd-num">{}</td><td class="pd-num{}">{}</td><td>{}</td></tr>',
         "pd-overdue" if invoice.is_overdue else "",
@@ -394,7 +382,7 @@ def _invoice_row(invoice):
 def artwork_strip(artwork):
     """An order's artwork items as a row of thumbnails with their status."""
     if not artwork.artwork_items:
-        return _html(
+        return format_html(
             '<p class="pd-empty">No artwork submitted yet.</p>{}',
             not_shown_note(artwork, "artwork items"),
         )
@@ -404,7 +392,7 @@ def artwork_strip(artwork):
         (thumbnail(item, 48), item.product_name or "Artwork", status_badge(item.status))
         for item in artwork.artwork_items
     ))
-    return _html('<ul class="pd-artwork-strip">{}</ul>{}', items, not_shown_note(artwork, "artwork items"))
+    return format_html('<ul class="pd-artwork-strip">{}</ul>{}', items, not_shown_note(artwork, "artwork items"))
 
 
 @register.simple_tag
@@ -416,11 +404,11 @@ def stepper(production, detailed=False):
     """
     progress = _progress(production.completion_percentage)
     status = status_badge(production.overall_status) if production.overall_status else ""
-    ships = _html('<span class="pd-muted">ships {}</span>', day(production.estimated_ship_date)) \
+    ships = format_html('<span class="pd-muted">ships {}</span>', day(production.estimated_ship_date)) \
         if production.estimated_ship_date else ""
-    notes = _html('<p class="pd-notes"><strong>Notes:</strong> {}</p>', production.notes) \
+    notes = format_html('<p class="pd-notes"><strong>Notes:</strong> {}</p>', production.notes) \
         if detailed and production.notes else ""
-    return _html(
+    return format_html(
         '<div class="pd-production"><div class="pd-progress-line">{}{}{}</div>{}{}{}</div>',
         progress, status, ships, _stages(production, detailed),
         not_shown_note(production, "production stages"), notes,
@@ -431,8 +419,8 @@ def _progress(percent):
     if percent is None:
         return ""
     if isinstance(percent, AsSent):
-        return _html('<span class="pd-percent">{} complete</span>', percent)
-    return _html(
+        return format_html('<span class="pd-percent">{} complete</span>', percent)
+    return format_html(
         '<progress max="100" value="{}" aria-label="Production complete">{}%</progress>'
         '<span class="pd-percent">{}% complete</span>',
         localize(percent), floatformat(percent, 0), floatformat(percent, 0),
@@ -443,12 +431,12 @@ def _stages(production, detailed):
     if not production.stages:
         return mark_safe('<p class="pd-empty">PERP lists no production stages for this order.</p>')
     steps = format_html_join("", "{}", ((_step(stage, production, detailed),) for stage in production.stages))
-    return _html('<ol class="pd-stepper{}">{}</ol>', " pd-stepper-detailed" if detailed else "", steps)
+    return format_html('<ol class="pd-stepper{}">{}</ol>', " pd-stepper-detailed" if detailed else "", steps)
 
 
 def _step(stage, production, detailed):
     current = bool(stage.stage_name) and stage.stage_name == production.current_stage
-    return _html(
+    return format_html(
         '<li class="pd-step {}"{}><span class="pd-step-dot" aria-hidden="true"></span>'
         '<span class="pd-step-name">{}</span><span class="pd-step-status">{}</span>{}</li>',
         status_tone(stage.status), mark_safe(' aria-current="step"') if current else "",
@@ -458,49 +446,13 @@ def _step(stage, production, detailed):
 
 
 def _step_dates(stage):
-    dates = []
-    if stage.started_at:
-        dates.append(_html("<span>Started {}</span>", when(stage.started_at)))
-    if stage.completed_at:
-        dates.append(_html("<span>Completed {}</span>", when(stage.completed_at)))
-    if stage.estimated_completion and not stage.completed_at:
-        dates.append(_html("<span>Expected {}</span>", when(stage.estimated_completion)))
-    return _html('<span class="pd-step-dates">{}</span>', format_html_join("", "{}", ((d,) for d in dates)))
+    dates = [("Started", stage.started_at), ("Completed", stage.completed_at)]
+    if not stage.completed_at:
+        dates.append(("Expected", stage.estimated_completion))
+    shown = ((label, when(moment)) for label, moment in dates if moment)
+    return format_html('<span class="pd-step-dates">{}</span>', format_html_join("", "<span>{} {}</span>", shown))
 
 
 @register.inclusion_tag("lookup/includes/balance_chart.html")
 def balance_chart(wallet):
     return {"chart": wallet_chart(wallet), "wallet": wallet}
-
-
-@register.tag
-def renderedfrom(parser, token):
-    """{% renderedfrom "name" section [sections ...] %}...{% endrenderedfrom %}
-
-    The enclosed HTML, cached under the PERP copies of the sections named (a Section
-    or a list of them; see lookup.fragments). It must depend on nothing else that
-    varies: no request, user, CSRF token or clock inside.
-    """
-    name, *sections = token.split_contents()[1:] or [None]
-    if name is None or not sections:
-        raise template.TemplateSyntaxError("renderedfrom needs a name and at least one section")
-    nodelist = parser.parse(("endrenderedfrom",))
-    parser.delete_first_token()
-    return RenderedFromNode(
-        nodelist, parser.compile_filter(name), [parser.compile_filter(s) for s in sections]
-    )
-
-
-class RenderedFromNode(template.Node):
-    def __init__(self, nodelist, name, sections):
-        self.nodelist = nodelist
-        self.name = name
-        self.sections = sections
-
-    def render(self, context):
-        sections = []
-        for expression in self.sections:
-            resolved = expression.resolve(context)
-            sections.extend(resolved if isinstance(resolved, (list, tuple)) else [resolved])
-        html = fragments.render_cached(self.name.resolve(context), sections, lambda: self.nodelist.render(context))
-        return mark_safe(html)  # our own template's output, escaped when it was rendered

@@ -1,4 +1,4 @@
-"""The customer 360 page kept whole (lookup.page_snapshots, lookup.customer_page): shown
+"""The customer 360 page kept whole (lookup.kept_pages, lookup.customer_page): shown
 again without reading its copies while they are all fresh, never past that, and never
 after a Refresh of anything of that customer's."""
 
@@ -13,11 +13,12 @@ from django.conf import settings
 from django.http import QueryDict
 from hypothesis import given, strategies as st
 
-from lookup import breaker, clock, overview, page_snapshots
+from lookup import breaker, cache_keys, clock, kept_pages, overview
 from lookup.customer_page import page_numbers
 from lookup.models import AuditEntry
 from tests import perp_payloads as p
 from tests.cache_support import cache_backend, envelope, frozen_clock, redis_cache  # noqa: F401 (fixtures)
+from tests.support_html import links_in
 from tests.test_views_customer import serve_customer
 
 URL = "/customers/CUST-1001/"
@@ -215,27 +216,27 @@ def test_a_view_of_the_kept_page_is_audited(alice_client, fake):
 
 
 def test_a_page_read_before_a_refresh_is_not_kept_under_the_new_generation():
-    before = page_snapshots.read("customer_page", "CUST-1", "")
-    page_snapshots.forget("CUST-1")  # a Refresh while the page was being assembled
+    before = kept_pages.read("CUST-1", "")
+    kept_pages.forget("CUST-1")  # a Refresh while the page was being assembled
 
-    page_snapshots.store("customer_page", "CUST-1", "", "old page", until=_later(60), generation=before.generation)
+    kept_pages.store("CUST-1", "", "old page", until=_later(60), generation=before.generation)
 
-    assert page_snapshots.read("customer_page", "CUST-1", "").page is None
+    assert kept_pages.read("CUST-1", "").page is None
 
 
 def test_a_page_kept_under_the_current_generation_is_found():
-    current = page_snapshots.read("customer_page", "CUST-1", "")
+    current = kept_pages.read("CUST-1", "")
 
-    page_snapshots.store("customer_page", "CUST-1", "", "the page", until=_later(60), generation=current.generation)
+    kept_pages.store("CUST-1", "", "the page", until=_later(60), generation=current.generation)
 
-    assert page_snapshots.read("customer_page", "CUST-1", "").page == "the page"
-    assert page_snapshots.read("customer_page", "CUST-2", "").page is None
+    assert kept_pages.read("CUST-1", "").page == "the page"
+    assert kept_pages.read("CUST-2", "").page is None
 
 
 def test_a_page_whose_copies_are_about_to_expire_is_not_kept():
-    page_snapshots.store("customer_page", "CUST-1", "", "the page", until=_later(0.5), generation="")
+    kept_pages.store("CUST-1", "", "the page", until=_later(0.5), generation="")
 
-    assert page_snapshots.read("customer_page", "CUST-1", "").page is None
+    assert kept_pages.read("CUST-1", "").page is None
 
 
 def test_without_a_cache_the_page_is_assembled_every_time(alice_client, fake, overview_reads, settings):
@@ -336,3 +337,80 @@ def test_page_numbers_keep_only_the_page_parameters_within_bounds(query):
     assert set(numbers) <= {"orders_page", "invoices_page"}
     for value in numbers.values():
         assert value.isdigit() and 2 <= int(value) <= overview.MAX_PAGE_NUMBER
+
+
+# --- what a warm view shows ---------------------------------------------------------
+
+
+@pytest.mark.usefixtures("cache_backend")
+def test_a_warm_page_shows_what_the_first_view_rendered(alice_client, fake):
+    first = _page(alice_client)
+
+    warm = _page(alice_client)
+
+    for text in ("PO-50002", "In Production", "2026-0001", "Cash back on PO-10003"):
+        assert warm.count(text) == first.count(text) > 0, text
+
+
+@pytest.mark.usefixtures("cache_backend")
+def test_refresh_shows_perps_new_data_at_once(alice_client, fake):
+    _page(alice_client)
+    fake.ok(f"/orders/{ACTIVE_ORDER}/production", p.production(ACTIVE_ORDER, completion_percentage=85))
+    fake.ok("/customers/CUST-1001/invoices", p.invoices_page([p.invoice(invoice_number="2026-0099")]))
+
+    alice_client.post("/refresh/", {"next": URL})
+    page = _page(alice_client)
+
+    assert "2026-0099" in page and "2026-0001" not in page
+    assert "85% complete" in page and "40% complete" not in page
+
+
+def test_a_section_failing_on_a_later_view_shows_its_error(alice_client, fake, frozen_clock):  # noqa: F811
+    _page(alice_client)
+    fake.fail("/customers/CUST-1001/invoices", "unauthorized")
+    frozen_clock.advance(3600)  # every copy is past its freshness
+
+    page = _page(alice_client)
+
+    assert "2026-0001" not in page
+    assert "PO-50002" in page
+
+
+def test_a_page_kept_yesterday_is_not_shown_today(alice_client, fake, overview_reads, monkeypatch):
+    _page(alice_client)  # overdue invoices are "due before today": the day is part of the page
+    tomorrow = clock.now().date() + timedelta(days=1)
+    monkeypatch.setattr(kept_pages.timezone, "localdate", lambda: tomorrow)
+
+    _page(alice_client)
+
+    assert len(overview_reads) == 2
+
+
+@pytest.mark.usefixtures("cache_backend")
+def test_paging_links_carry_only_the_page_numbers_though_the_page_is_kept(alice_client, fake):
+    more = {"total": 42, "limit": 10, "offset": 10, "has_more": True}
+    fake.ok("/customers/CUST-1001/orders", {"orders": [p.order("ORD-50030")], "pagination": more})
+    fake.ok("/orders/ORD-50030/production", p.production("ORD-50030"))
+    fake.ok("/orders/ORD-50030/artwork", p.artwork("ORD-50030"))
+    _page(alice_client, URL + "?orders_page=2")
+
+    links = links_in(_page(alice_client, URL + "?orders_page=2&ticket=T-77"))
+
+    assert "?orders_page=3" in {link.href for link in links}
+    assert not [link for link in links if "ticket" in link.href]  # a parameter the page does not understand
+
+
+def test_a_kept_pages_key_names_neither_the_customer_nor_the_query():
+    key = cache_keys.kept_page_key("CUST-lovelace", "orders_page=7", day="2026-11-24", url_prefix="/")
+
+    assert key.startswith("perp:kept_page:")
+    assert "lovelace" not in key and "orders_page" not in key  # no hex digest holds "l", "o", "v"
+
+
+def test_each_customer_variant_day_and_prefix_is_a_key_of_its_own():
+    def key(customer="CUST-1", variant="", day="2026-11-24", url_prefix="/"):
+        return cache_keys.kept_page_key(customer, variant, day=day, url_prefix=url_prefix)
+
+    assert key() == key()
+    assert len({key(), key(customer="CUST-2"), key(variant="orders_page=2"), key(day="2026-11-25"),
+                key(url_prefix="/desk/")}) == 5
