@@ -1,0 +1,90 @@
+"""PERP's eleven read endpoints, each declared once (PERP_API.md).
+
+An `Endpoint` says everything perpdesk knows about one: its name (in cache keys,
+metrics and logs), its path as PERP documents it (the path parameters are its
+`{placeholders}`), its query parameters with their defaults, the parser of its `data`,
+and the setting that says how long its answer stays fresh. The client
+(`PERPClient.get`) and the reading layer (`lookup.reading.Read`) both work from it.
+"""
+
+import string
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Callable
+
+from lookup.perp import models
+
+REQUIRED = object()  # a query parameter's "default" when the caller must give it
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    path: str  # e.g. /api/customers/{customer_id}
+    parse: Callable[[dict], Any]  # PERP's `data` object -> a lookup.perp.models value
+    query: tuple[tuple[str, Any], ...] = ()  # (name, default or REQUIRED), in PERP's order
+    freshness_setting: str = "PERP_FRESH_SECONDS"
+
+    @cached_property
+    def path_params(self):
+        return tuple(field for _, field, _, _ in string.Formatter().parse(self.path) if field)
+
+    @cached_property
+    def _defaults(self):
+        return {**dict.fromkeys(self.path_params, REQUIRED), **dict(self.query)}
+
+    def params(self, **given):
+        """Every parameter by name, defaults filled in: one set however they were passed.
+        TypeError for a parameter the endpoint does not have, or one left out."""
+        unknown = given.keys() - self._defaults.keys()
+        if unknown:
+            raise TypeError(f"{self.name} has no parameter {', '.join(sorted(unknown))}")
+        params = {name: given.get(name, default) for name, default in self._defaults.items()}
+        missing = [name for name, value in params.items() if value is REQUIRED]
+        if missing:
+            raise TypeError(f"{self.name} needs {', '.join(missing)}")
+        return params
+
+
+_PAGE = (("limit", 10), ("offset", 0))
+
+# --- Customers ------------------------------------------------------------------------
+CUSTOMER_SEARCH = Endpoint(
+    "customer_search", "/api/customers/search", models.Customer.from_json, query=(("email", REQUIRED),)
+)
+CUSTOMER = Endpoint("customer", "/api/customers/{customer_id}", models.Customer.from_json)
+VIP_WALLET = Endpoint("vip_wallet", "/api/customers/{customer_id}/vip-wallet", models.VIPWallet.from_json)
+CUSTOMER_ORDERS = Endpoint(
+    "customer_orders", "/api/customers/{customer_id}/orders",
+    models.Page.reader("orders", models.Order.from_json), query=_PAGE,
+)
+CUSTOMER_INVOICES = Endpoint(
+    "customer_invoices", "/api/customers/{customer_id}/invoices",
+    models.Page.reader("invoices", models.Invoice.from_json), query=_PAGE,
+)
+
+# --- Orders ---------------------------------------------------------------------------
+ORDER = Endpoint("order", "/api/orders/{order_id}", models.Order.from_json)
+ORDER_SEARCH = Endpoint(
+    "order_search", "/api/orders/search", models.Order.from_json, query=(("order_number", REQUIRED),)
+)
+PRODUCTION_STATUS = Endpoint(
+    "production_status", "/api/orders/{order_id}/production", models.ProductionStatus.from_json,
+    freshness_setting="PERP_FRESH_PRODUCTION_SECONDS",
+)
+ARTWORK = Endpoint(
+    "artwork", "/api/orders/{order_id}/artwork", models.Artwork.from_json,
+    freshness_setting="PERP_FRESH_ARTWORK_SECONDS",
+)
+
+# --- Invoices -------------------------------------------------------------------------
+INVOICE = Endpoint("invoice", "/api/invoices/{invoice_id}", models.Invoice.from_json)
+INVOICE_SEARCH = Endpoint(
+    "invoice_search", "/api/invoices/search", models.Invoice.from_json, query=(("invoice_number", REQUIRED),)
+)
+
+ALL = (
+    CUSTOMER_SEARCH, CUSTOMER, VIP_WALLET, CUSTOMER_ORDERS, CUSTOMER_INVOICES,
+    ORDER, ORDER_SEARCH, PRODUCTION_STATUS, ARTWORK,
+    INVOICE, INVOICE_SEARCH,
+)
