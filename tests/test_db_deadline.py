@@ -11,6 +11,7 @@ page answers 503 and the next one works once the database answers again.
 import logging
 import os
 import socket
+import threading
 import time
 
 import pytest
@@ -130,6 +131,7 @@ def connect(perpdesk_databases, database, django_db_blocker):
     def connect_through(proxy=database):
         databases = {"default": {**perpdesk_databases["default"], "PORT": proxy.port}}
         connection = ConnectionHandler(databases)["default"]
+        connection.inc_thread_sharing()  # _timed calls it from a thread of its own
         opened.append(connection)
         return connection
 
@@ -145,13 +147,26 @@ def _select(connection, sql="SELECT 1"):
         return cursor.fetchone()[0]
 
 
-def _timed(call):
-    started = time.monotonic()
-    try:
-        call()
-    except Exception as error:
-        return error, time.monotonic() - started
-    return None, time.monotonic() - started
+def _timed(call, give_up_after=DEADLINE + 5):
+    """(what `call` raised or None, how long it took), in a thread of its own: a call
+    that hangs fails the test instead of holding it forever."""
+    outcome = []
+
+    def run():
+        started = time.monotonic()
+        try:
+            call()
+        except Exception as error:
+            outcome.append((error, time.monotonic() - started))
+        else:
+            outcome.append((None, time.monotonic() - started))
+
+    caller = threading.Thread(target=run, daemon=True)
+    caller.start()
+    caller.join(give_up_after)
+    if not outcome:
+        pytest.fail(f"still waiting on the database after {give_up_after} s: no deadline cut it")
+    return outcome[0]
 
 
 @pytest.mark.postgres
