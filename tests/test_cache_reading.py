@@ -246,9 +246,19 @@ def test_an_observer_that_fails_does_not_break_a_read(perp, monkeypatch, caplog)
     assert "observer" in caplog.text
 
 
-def test_it_reads_only_the_clients_methods():
-    with pytest.raises(AttributeError):
-        perp_reader()._session
+def test_a_read_is_plain_data_equal_however_its_parameters_are_given():
+    short = Read(endpoints.CUSTOMER_ORDERS, customer_id="CUST-1")
+    spelled_out = Read(endpoints.CUSTOMER_ORDERS, offset=0, limit=10, customer_id="CUST-1")
+
+    assert short == spelled_out and hash(short) == hash(spelled_out) and short.key == spelled_out.key
+    assert short != Read(endpoints.CUSTOMER_ORDERS, customer_id="CUST-1", offset=10)
+
+
+def test_a_read_the_endpoint_does_not_take_is_refused_before_any_call():
+    with pytest.raises(TypeError, match="no parameter"):
+        Read(endpoints.CUSTOMER, email="ada@example.com")
+    with pytest.raises(TypeError, match="needs customer_id"):
+        Read(endpoints.CUSTOMER_ORDERS, limit=5)
 
 
 @responses.activate
