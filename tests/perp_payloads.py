@@ -12,6 +12,8 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import requests
 import responses
 
+from tests.support_html import notices_in
+
 PERP = "http://perp.test/api"
 STAMP = "2026-11-01T12:00:00Z"
 
@@ -272,7 +274,7 @@ FAILURES = {
 def assert_only_this_section_failed(page, section, failure, sections):
     """`page` says why `section` failed and still shows every other section's text.
     `sections`: {section name: (PERP path, text the section shows)}."""
-    assert f"<strong>{section}:</strong> {FAILURES[failure]}" in page, f"no {failure} notice for {section}"
+    assert notices_in(page).get(section, "").startswith(FAILURES[failure]), f"no {failure} notice for {section}"
     for other, (_, text) in sections.items():
         if other != section:
             assert text in page, f"{other} missing when {section} fails with {failure}"

@@ -89,3 +89,26 @@ def text_of(html):
 
 def links_in(html):
     return parse(html).find_all("a")
+
+
+def notices_in(html):
+    """{section name: what its failure notice says}, from each section's alert."""
+    notices = {}
+    for notice in parse(html).find_all("p", cls="pd-error"):
+        names = notice.find_all("strong")
+        if names:
+            notices[names[0].text.removesuffix(":")] = notice.text.removeprefix(names[0].text).strip()
+    return notices
+
+
+AS_SENT_TITLE = "As sent by PERP: perpdesk could not read it as "
+
+
+def as_sent_in(html):
+    """The values shown marked "as sent by PERP": [(their text, what they should have been)].
+    `html`: a page, or a value as a template would render it (an AsSent's own markup)."""
+    markup = html.__html__() if hasattr(html, "__html__") else html
+    return [
+        (span.text, span.get("title", "").removeprefix(AS_SENT_TITLE))
+        for span in parse(markup).find_all("span", cls="pd-as-sent")
+    ]

@@ -20,7 +20,7 @@ from lookup.templatetags.perpdesk import (
 )
 from tests import perp_payloads as p
 from tests.cache_support import frozen_clock  # noqa: F401  (fixture)
-from tests.support_html import links_in, parse, text_of
+from tests.support_html import as_sent_in, links_in, parse, text_of
 
 HOSTILE = '<script>alert("x")</script>'
 FETCHED = datetime(2026, 11, 24, 13, 2, tzinfo=timezone.utc)
@@ -251,20 +251,11 @@ def test_an_id_is_copyable_as_its_bare_text():
 
 # --- Values PERP sent in a form perpdesk could not read -------------------------------------
 
-AS_SENT_TITLE = "As sent by PERP: perpdesk could not read it as "
-
-
-def _as_sent(html):
-    """The values shown marked "as sent by PERP": (their text, what they should have been)."""
-    return [(span.text, span.get("title").removeprefix(AS_SENT_TITLE))
-            for span in parse(conditional_escape(html)).find_all("span", cls="pd-as-sent")]
-
-
 def test_money_and_dates_show_unreadable_values_as_perps_text_marked():
     assert text_of(money(AsSent("1.234,50", "an amount"), "EUR")) == "EUR 1.234,50"
-    assert _as_sent(money(AsSent("1.234,50", "an amount"), "EUR")) == [("1.234,50", "an amount")]
-    assert _as_sent(day(AsSent("next week", "a date"))) == [("next week", "a date")]
-    assert _as_sent(when(AsSent(HOSTILE, "a date"))) == [(HOSTILE, "a date")]
+    assert as_sent_in(money(AsSent("1.234,50", "an amount"), "EUR")) == [("1.234,50", "an amount")]
+    assert as_sent_in(day(AsSent("next week", "a date"))) == [("next week", "a date")]
+    assert as_sent_in(when(AsSent(HOSTILE, "a date"))) == [(HOSTILE, "a date")]
     _no_script(conditional_escape(when(AsSent(HOSTILE, "a date"))))
     assert iso(AsSent("next week")) == ""
 
@@ -275,14 +266,14 @@ def test_an_order_row_shows_unreadable_amounts_and_dates_marked():
 
     html = order_row(order)
 
-    assert ("1.234,50", "an amount") in _as_sent(html) and ("last Tuesday", "a date") in _as_sent(html)
-    assert f"Est. {HOSTILE}" in _no_script(html).text and (HOSTILE, "a date") in _as_sent(html)
+    assert ("1.234,50", "an amount") in as_sent_in(html) and ("last Tuesday", "a date") in as_sent_in(html)
+    assert f"Est. {HOSTILE}" in _no_script(html).text and (HOSTILE, "a date") in as_sent_in(html)
 
 
 def test_invoice_rows_show_unreadable_amounts_marked():
     invoice = Invoice.from_json(p.invoice(amount_due="fifty", due_date=20261127))
 
-    shown = _as_sent(invoice_rows([invoice]))
+    shown = as_sent_in(invoice_rows([invoice]))
 
     assert ("fifty", "an amount") in shown and "20261127" in [text for text, _ in shown]
 
@@ -292,7 +283,7 @@ def test_the_stepper_shows_an_unreadable_percentage_as_text_without_a_progress_b
 
     assert document.find_all("progress") == []
     assert document.find(cls="pd-percent").text == "nearly done complete"
-    assert _as_sent(stepper(production(completion_percentage="nearly done"))) == [("nearly done", "a percentage")]
+    assert as_sent_in(stepper(production(completion_percentage="nearly done"))) == [("nearly done", "a percentage")]
 
 
 def test_the_stepper_says_when_stages_could_not_be_read():
@@ -344,4 +335,4 @@ def test_wallet_amounts_carry_their_sign_and_unreadable_ones_no_tone():
 
     assert (signed_money(credit, "USD"), amount_tone(credit)) == ("+USD 50.00", "pd-credit")
     assert (signed_money(debit, "USD"), amount_tone(debit)) == ("-USD 30.00", "pd-debit")
-    assert amount_tone(unreadable) == "" and [text for text, _ in _as_sent(signed_money(unreadable, "USD"))] == ["a lot"]
+    assert amount_tone(unreadable) == "" and [text for text, _ in as_sent_in(signed_money(unreadable, "USD"))] == ["a lot"]

@@ -3,6 +3,7 @@
 import pytest
 
 from tests import perp_payloads as p
+from tests.support_html import as_sent_in, notices_in, parse
 
 URL = "/orders/ORD-50002/"
 
@@ -118,7 +119,7 @@ def test_it_shows_invoices_error_and_the_rest(alice_client, fake, failure):
 
     page = alice_client.get(URL).content.decode()
 
-    assert f"<strong>Invoices:</strong> {p.FAILURES[failure]}" in page
+    assert notices_in(page)["Invoices"].startswith(p.FAILURES[failure])
     assert "No invoices for this order" not in page
     assert "Looks good" in page
 
@@ -129,7 +130,7 @@ def test_it_says_why_invoices_are_missing_when_the_order_failed(alice_client, fa
 
     page = alice_client.get(URL).content.decode()
 
-    assert "<strong>Invoices:</strong> not loaded, because the order could not be read" in page
+    assert notices_in(page)["Invoices"].startswith("not loaded, because the order could not be read")
 
 
 def test_it_answers_404_for_an_unknown_order(alice_client, fake):
@@ -164,9 +165,10 @@ def test_it_has_copy_buttons_revealed_by_script(alice_client, fake):
 
     page = alice_client.get(URL).content.decode()
 
-    assert '<code class="pd-id">ORD-50002</code>' in page
-    assert 'data-copy="ORD-50002"' in page
-    assert " hidden>Copy</button>" in page
+    copyables = [c for c in parse(page).find_all(cls="pd-copyable") if c.find("code").text == "ORD-50002"]
+    assert copyables
+    button = copyables[0].find("button")
+    assert (button.get("data-copy"), button.text, "hidden" in button.attrs) == ("ORD-50002", "Copy", True)
 
 
 def test_it_shows_an_order_whose_fields_perp_sent_in_other_forms(alice_client, fake):
@@ -182,8 +184,9 @@ def test_it_shows_an_order_whose_fields_perp_sent_in_other_forms(alice_client, f
     page = alice_client.get(URL).content.decode()
 
     assert 'class="pd-error"' not in page
+    shown = [text for text, _ in as_sent_in(page)]
     for as_sent in ("1.090,00", "2.5", "45,00", "2 MB", "300 dpi", "n/a", "sometimes"):
-        assert f">{as_sent}</span>" in page, as_sent
+        assert as_sent in shown, as_sent
     assert "Some line items PERP sent could not be read and are not shown." in page
     assert "40% complete" in page and "Started 29 Oct 2026, 11:00" in page
     assert "with mockup" not in page
