@@ -21,9 +21,8 @@ Reads are cached in CACHES["default"] (Redis in production: shared by all worker
 
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import cached_property
 from typing import Any
 
 from django.conf import settings
@@ -64,15 +63,13 @@ class Read:
 
     endpoint: Endpoint
     params: tuple  # ((name, value), ...) in the endpoint's order
+    key: str = field(compare=False, repr=False)  # its cache key
 
     def __init__(self, endpoint, **params):
+        params = endpoint.params(**params)
         object.__setattr__(self, "endpoint", endpoint)
-        object.__setattr__(self, "params", tuple(endpoint.params(**params).items()))
-
-    @cached_property
-    def key(self):
-        """The read's cache key."""
-        return reading_key(self.endpoint.name, dict(self.params))
+        object.__setattr__(self, "params", tuple(params.items()))
+        object.__setattr__(self, "key", reading_key(endpoint.name, params))
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,7 @@ REQUEST_ID_PATTERN = re.compile(r"[!-~]{1,200}")
 class CallRecord:
     """What one logical call to PERP did, after all its attempts."""
 
-    endpoint: str  # the template, e.g. /api/customers/{customer_id}
+    endpoint: str  # the path template of a lookup.perp.endpoints declaration
     status: int | str | None  # final HTTP status, or "timeout" / "connection" / "not_sent"
     outcome: str  # ok, not_found, auth_error, api_error, unavailable, bad_response
     duration_ms: int

@@ -8,8 +8,7 @@ and the setting that says how long its answer stays fresh. The client
 """
 
 import string
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from lookup.perp import models
@@ -25,23 +24,24 @@ class Endpoint:
     query: tuple[tuple[str, Any], ...] = ()  # (name, default or REQUIRED), in PERP's order
     freshness_setting: str = "PERP_FRESH_SECONDS"
 
-    @cached_property
-    def path_params(self):
-        return tuple(field for _, field, _, _ in string.Formatter().parse(self.path) if field)
+    # Derived from the above once, when declared (read on every call).
+    path_params: tuple[str, ...] = field(init=False, compare=False, repr=False)
+    _defaults: dict = field(init=False, compare=False, repr=False)
 
-    @cached_property
-    def _defaults(self):
-        return {**dict.fromkeys(self.path_params, REQUIRED), **dict(self.query)}
+    def __post_init__(self):
+        path_params = tuple(name for _, name, _, _ in string.Formatter().parse(self.path) if name)
+        object.__setattr__(self, "path_params", path_params)
+        object.__setattr__(self, "_defaults", {**dict.fromkeys(path_params, REQUIRED), **dict(self.query)})
 
     def params(self, **given):
         """Every parameter by name, defaults filled in: one set however they were passed.
         TypeError for a parameter the endpoint does not have, or one left out."""
-        unknown = given.keys() - self._defaults.keys()
-        if unknown:
-            raise TypeError(f"{self.name} has no parameter {', '.join(sorted(unknown))}")
-        params = {name: given.get(name, default) for name, default in self._defaults.items()}
-        missing = [name for name, value in params.items() if value is REQUIRED]
-        if missing:
+        params = {**self._defaults, **given}
+        if len(params) != len(self._defaults):
+            unknown = sorted(given.keys() - self._defaults.keys())
+            raise TypeError(f"{self.name} has no parameter {', '.join(unknown)}")
+        if REQUIRED in params.values():
+            missing = [name for name, value in params.items() if value is REQUIRED]
             raise TypeError(f"{self.name} needs {', '.join(missing)}")
         return params
 
