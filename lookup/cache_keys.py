@@ -19,7 +19,8 @@ NAMESPACE = "perp"
 # Bump whenever a lookup.perp.models class (or the cached envelope) changes shape:
 # every key changes with it, so no old pickle is ever read back.
 # 3: a read's key may hold a lookup.error_memory.RememberedFailure.
-SCHEMA_VERSION = 3
+# 4: a kept page is a lookup.kept_pages.KeptPage (was lookup.page_snapshots.Snapshot).
+SCHEMA_VERSION = 4
 
 _HMAC_SALT = "lookup.cache_keys"
 
@@ -66,9 +67,10 @@ def _reading_key(resource, params):
     return f"{prefix}:{resource}:{_digest(resource, params)}"
 
 
-def fragment_key(digest):
-    """Key of a rendered page fragment; `digest` already hashes what it was rendered from."""
-    return f"{NAMESPACE}:fragment:v{SCHEMA_VERSION}:{_perp_instance()}:{digest}"
+def kept_page_key(customer_id, variant, *, day, url_prefix):
+    """Key of a customer 360 page kept whole (lookup.kept_pages); `variant`: its page numbers."""
+    digest = _digest("kept_page", customer_id, variant, day, url_prefix)
+    return f"{NAMESPACE}:kept_page:v{SCHEMA_VERSION}:{_perp_instance()}:{digest}"
 
 
 def customer_generation_key(customer_id):

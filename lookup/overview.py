@@ -34,7 +34,6 @@ class Section:
     fetched_at: datetime | None = None
     stale_because: PERPError | None = None  # PERP failed; this is an older copy
     error: BaseException | None = None
-    version: str = ""  # the Reading's: identifies the copy (lookup.fragments keys on it)
     fresh_until: datetime | None = None  # the Reading's: when its cached copy stops being fresh
 
     @classmethod

@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 
-from lookup import page_snapshots
+from lookup import kept_pages
 from lookup.error_memory import RememberedFailure
 from lookup.perp import endpoints
 from lookup.perp.errors import PERPAPIError, PERPAuthError, PERPBadResponse, PERPUnavailable
@@ -269,7 +269,7 @@ def test_a_page_with_a_remembered_failure_is_not_kept_whole(alice_client, fake, 
     settings.ACTIVE_ORDERS_EXPANDED = 2
     serve_customer_with_broken_artwork(fake, orders=2)
     kept = []
-    monkeypatch.setattr(page_snapshots, "store", lambda *args, **kwargs: kept.append(args))
+    monkeypatch.setattr(kept_pages, "store", lambda *args, **kwargs: kept.append(args))
 
     for _ in range(2):
         alice_client.get(CUSTOMER + "/")
