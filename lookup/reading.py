@@ -39,9 +39,6 @@ from lookup.perp.errors import PERPBadResponse, PERPError, PERPUnavailable
 
 logger = logging.getLogger(__name__)
 
-# For lookup.request_log, until it reads lookup.perp.endpoints.ALL itself.
-RESOURCES = {endpoint.name: endpoint for endpoint in endpoints.ALL}
-
 # Failures after which the last good copy is served. A bad response too: PERP answering
 # off-contract (a 500, an HTML error page) is a passing fault, and the last good copy
 # says more than an error. Auth and API errors are not: they are PERP's definite answer

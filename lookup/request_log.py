@@ -17,12 +17,13 @@ from django.utils.functional import empty
 
 from lookup import kept_pages
 from lookup.perp.client import CALL_OBSERVERS
-from lookup.reading import CACHE_OBSERVERS, RESOURCES
+from lookup.perp import endpoints
+from lookup.reading import CACHE_OBSERVERS
 
 logger = logging.getLogger("perpdesk.request")
 
 CACHE_EVENTS = ("hit", "miss", "stale", "bypass", "remembered", "error")  # of PERP copies
-COPY_RESOURCES = frozenset(resource.name for resource in RESOURCES.values())
+COPY_RESOURCES = frozenset(endpoint.name for endpoint in endpoints.ALL)
 
 
 class RequestStats:
