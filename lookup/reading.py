@@ -32,7 +32,6 @@ from lookup.cache_keys import reading_key
 from lookup.cache_store import CacheUnavailable
 from lookup.error_memory import REMEMBERED_ERRORS, is_remembered, last_copy
 from lookup.fanout import Outcome
-from lookup.perp import endpoints
 from lookup.perp.client import client_from_settings
 from lookup.perp.endpoints import Endpoint
 from lookup.perp.errors import PERPBadResponse, PERPError, PERPUnavailable
