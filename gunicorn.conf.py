@@ -48,7 +48,7 @@ forwarded_allow_ips = os.environ.get("TRUSTED_PROXIES", "127.0.0.1/32,::1/128")
 secure_scheme_headers = {"X-FORWARDED-PROTO": "https"}
 # Its default path is per user, not per instance: two instances on a host would collide.
 control_socket_disable = True
-# perpdesk writes its own line per request (lookup.request_log), without the query
+# perpdesk writes its own line per request (lookup.ops.request_log), without the query
 # string gunicorn's access line holds (searched-for emails). GUNICORN_ACCESS_LOG=true
 # adds gunicorn's line anyway, for looking into the proxy's headers.
 _access_log = os.environ.get("GUNICORN_ACCESS_LOG", "").lower() in ("1", "true", "yes", "on")
@@ -59,7 +59,7 @@ if _json_logs():
     logconfig_dict = {
         "version": 1,
         "disable_existing_loggers": False,
-        "formatters": {"json": {"()": "lookup.logformat.JsonFormatter"}},
+        "formatters": {"json": {"()": "lookup.ops.log_format.JsonFormatter"}},
         "handlers": {
             "stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"},
         },
@@ -75,7 +75,7 @@ if _json_logs():
         },
     }
 
-# prometheus_client keeps each worker's metrics in files here (lookup.metrics). It must
+# prometheus_client keeps each worker's metrics in files here (lookup.ops.metrics). It must
 # be empty when the master starts, or a scrape would add up the last run's counts.
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="perpdesk-metrics-")

@@ -1,7 +1,7 @@
 """perpdesk's benchmark: the customer 360 page under real gunicorn, against the sandbox PERP.
 
     .venv/bin/python -m bench            # full scale, about a minute
-    .venv/bin/python -m bench --smoke    # tiny scale, for tests/test_bench_smoke.py
+    .venv/bin/python -m bench --smoke    # tiny scale, for tests/integration/test_bench_smoke.py
 
 One run starts the sandbox PERP (a set latency per call) in this process and perpdesk
 under gunicorn with production-like settings (PostgreSQL, Redis cache, DEBUG off),

@@ -2,7 +2,7 @@
 Redis) with pyinstrument: where a cached page's time goes, by phase and by whose code.
 
 pyinstrument samples the thread it was started on, the request's own: the page's
-fan-out threads (lookup.fanout) show there as the request waiting for them, inside
+fan-out threads (lookup.pages.fanout) show there as the request waiting for them, inside
 the "PERP data from the cache" phase.
 """
 
@@ -19,8 +19,8 @@ CACHED_READS = "PERP data from the cache (the kept page, or the copies)"
 # The outermost call of each phase of a page view: (phase, file ending, function).
 PHASES = (
     (TEMPLATES, "django/template/response.py", "render"),
-    (CACHED_READS, "lookup/kept_pages.py", "read"),
-    (CACHED_READS, "lookup/overview.py", "customer_overview"),
+    (CACHED_READS, "lookup/pages/kept_pages.py", "read"),
+    (CACHED_READS, "lookup/pages/overview.py", "customer_overview"),
     ("audit row", "lookup/audit.py", "audit_record"),
     ("session save", "django/contrib/sessions/backends/db.py", "save"),
     ("session and user load", "django/contrib/auth/__init__.py", "get_user"),

@@ -16,6 +16,6 @@ class LookupConfig(AppConfig):
         from django.db.backends.signals import connection_created
 
         from lookup import checks  # noqa: F401  (registers the system checks)
-        from lookup.db_deadline import watch_connection
+        from lookup.ops.db_deadline import watch_connection
 
         connection_created.connect(watch_connection, dispatch_uid="perpdesk.db_deadline")

@@ -25,7 +25,7 @@ from django.utils.crypto import salted_hmac
 
 from lookup.context import request_id as request_id_var
 from lookup.models import AuditEntry
-from lookup.proxy import client_address, parse_address, peer_is_trusted
+from lookup.ops.forwarded import client_address, parse_address, peer_is_trusted
 
 Action = AuditEntry.Action
 Outcome = AuditEntry.Outcome
@@ -205,7 +205,7 @@ def _signed_in_user(request):
 
 
 def _client_ip(request):
-    # lookup.proxy's middleware strips X-Forwarded-For from untrusted peers; a request
+    # lookup.ops.forwarded's middleware strips X-Forwarded-For from untrusted peers; a request
     # that did not pass through it (a management command, a test) is checked here.
     peer = request.META.get("REMOTE_ADDR", "")
     address = parse_address(client_address(request) if peer_is_trusted(request) else peer)

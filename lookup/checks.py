@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core import checks
 
-from lookup.ratelimit import settings_problems as rate_limit_problems
-from lookup.search import settings_problems as search_settings_problems
+from lookup.ops.rate_limit import settings_problems as rate_limit_problems
+from lookup.pages.search import settings_problems as search_settings_problems
 
 INSECURE_KEY_PREFIX = "django-insecure"
 LOCAL_MEMORY_CACHE = "django.core.cache.backends.locmem.LocMemCache"

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import path
 
 from lookup.admin_guards import refusals_audited, unstorable_parameters_refused, view_on_site
-from lookup.breaker import breaker_is_open
+from lookup.reading.breaker import breaker_is_open
 
 
 class PerpdeskAdminSite(admin.AdminSite):

@@ -2,7 +2,7 @@
 
 Each view is wired into the admin site (lookup.sites) through `admin_view`, which
 checks the lookup permission, adds CSRF protection and `never_cache`. What PERP
-did is in the overview object; its messages come from lookup.messages.
+did is in the overview object; its messages come from lookup.pages.messages.
 """
 
 from urllib.parse import unquote, urlsplit
@@ -15,14 +15,14 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
-from lookup import kept_pages, overview
-from lookup.customer_page import customer_page
-from lookup.ratelimit import limit_lookups
+from lookup.pages import kept_pages, overview
+from lookup.pages.customer_page import customer_page
+from lookup.ops.rate_limit import limit_lookups
 from lookup.audit import (
     ID_MAX_LENGTH, Action, Outcome, audit_record, audit_required, id_is_storable, recent_lookups,
     storable_text,
 )
-from lookup.search import search_examples
+from lookup.pages.search import search_examples
 from lookup.templatetags.perpdesk import page_url
 
 

@@ -102,12 +102,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # First: nothing below may see forwarded headers sent by anyone but a trusted proxy.
-    "lookup.proxy.TrustedProxyMiddleware",
-    "lookup.request_id.RequestIdMiddleware",
-    "lookup.request_log.RequestLogMiddleware",
-    "lookup.metrics.PageMetricsMiddleware",
+    "lookup.ops.forwarded.TrustedProxyMiddleware",
+    "lookup.ops.request_id.RequestIdMiddleware",
+    "lookup.ops.request_log.RequestLogMiddleware",
+    "lookup.ops.metrics.PageMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "lookup.security.ContentSecurityPolicyMiddleware",
+    "lookup.ops.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -153,7 +153,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # least 2), PostgreSQL cancels a statement after DATABASE_STATEMENT_TIMEOUT (0: never;
 # for a long one-off maintenance command), and unacknowledged packets or keepalives
 # (a partition while a connection is open) close it after the connect timeout too.
-# The page then says the database is unavailable (lookup.db_unavailable).
+# The page then says the database is unavailable (lookup.ops.db_unavailable).
 DATABASE_CONNECT_TIMEOUT = _int("DATABASE_CONNECT_TIMEOUT", 3)
 DATABASE_STATEMENT_TIMEOUT = _seconds("DATABASE_STATEMENT_TIMEOUT", 5.0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
@@ -164,12 +164,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _pg_options.setdefault("keepalives_interval", 1)
     # The session's time zone comes with the connection too, so Django sends no SET TIME
     # ZONE after connecting: opening a connection is one step, bounded by the connect
-    # timeout; every round trip after it has perpdesk's deadline (lookup.db_deadline).
+    # timeout; every round trip after it has perpdesk's deadline (lookup.ops.db_deadline).
     _pg_options["options"] = " ".join(
         [_pg_options.get("options", ""), f"-c statement_timeout={round(DATABASE_STATEMENT_TIMEOUT * 1000)}",
          f"-c TimeZone={DATABASES['default'].get('TIME_ZONE') or 'UTC'}"]
     ).strip()
-# /readyz answers within this, whatever the database does (lookup.health).
+# /readyz answers within this, whatever the database does (lookup.ops.health).
 READYZ_TIMEOUT = _seconds("READYZ_TIMEOUT", 2.0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -206,7 +206,7 @@ PERP_CALL_DEADLINE_SECONDS = _seconds("PERP_CALL_DEADLINE_SECONDS", 15.0)
 # Link template into PERP's own web UI; {kind} is customers/orders/invoices, {id} the id.
 PERP_WEB_URL = env.str("PERP_WEB_URL", default="")
 # PERP's identifier formats, which its docs leave open: one regular expression per kind
-# ("order_number=^PO-\d+$;invoice_number=..." or a JSON object; lookup.search reads
+# ("order_number=^PO-\d+$;invoice_number=..." or a JSON object; lookup.pages.search reads
 # them, lookup.checks validates them). Empty: any id-like text tries every lookup.
 SEARCH_PATTERNS = env.str("SEARCH_PATTERNS", default="")
 # The search page's examples, one per kind in the same format; empty: no examples.
@@ -225,16 +225,16 @@ LIST_PAGE_SIZE = _int("LIST_PAGE_SIZE", 10)
 # the customer's most recent invoices, and says so when the customer has more.
 ORDER_INVOICES_SEARCHED = _int("ORDER_INVOICES_SEARCHED", 50)
 # Lookups (searches, pages, Refresh) one person may make per period, counted in the
-# shared cache (lookup.ratelimit): "120/m", "1000/h", "30/10s" or "off". Someone working
+# shared cache (lookup.ops.rate_limit): "120/m", "1000/h", "30/10s" or "off". Someone working
 # a queue opens a few pages a minute; a script or a misused account, hundreds.
 LOOKUP_RATE_LIMIT = env.str("LOOKUP_RATE_LIMIT", default="120/m")
 
 # --- Caching ------------------------------------------------------------------
-# A customer 360 page made only of fresh copies is kept whole (lookup.kept_pages) until
+# A customer 360 page made only of fresh copies is kept whole (lookup.pages.kept_pages) until
 # its first copy stops being fresh, and never longer than this: long enough to span a
 # copy's freshness; short, so pages nobody opens again do not pile up in Redis.
 KEPT_PAGE_SECONDS = _seconds("KEPT_PAGE_SECONDS", 300.0)
-# lookup.reading caches every PERP read in CACHES["default"]. Production sets
+# lookup.reading.reader caches every PERP read in CACHES["default"]. Production sets
 # CACHE_URL=redis://... so all workers share copies, fetch locks and the breaker.
 # The old integration kept PERP data 2 minutes and staff were content with it:
 # customers, wallets, orders and invoices change a few times a day at most.
@@ -268,7 +268,7 @@ PERP_BREAKER_WINDOW_SECONDS = _seconds("PERP_BREAKER_WINDOW_SECONDS", 60.0)
 PERP_BREAKER_OPEN_SECONDS = _seconds("PERP_BREAKER_OPEN_SECONDS", 30.0)
 # A Redis that does not answer must cost a read this long, not the OS's TCP timeout:
 # the read then goes straight to PERP. Redis URLs use django-redis (one connection
-# pool per process); its failures are not ignored: lookup.cache_store sees and logs them.
+# pool per process); its failures are not ignored: lookup.reading.store sees and logs them.
 CACHE_SOCKET_TIMEOUT = _seconds("CACHE_SOCKET_TIMEOUT", 0.25)
 if CACHES["default"]["BACKEND"] in ("django.core.cache.backends.redis.RedisCache", "django_redis.cache.RedisCache"):
     CACHES["default"]["BACKEND"] = "django_redis.cache.RedisCache"
@@ -358,7 +358,7 @@ OIDC_STORE_ID_TOKEN = True  # the id_token_hint for signing out at the provider
 OIDC_AUTHENTICATION_CALLBACK_URL = "auth:oidc_callback"
 
 # Proxy mode: headers are believed only from these networks (the proxy's addresses).
-# Also: X-Forwarded-Proto/For/Host and X-Request-ID (lookup.proxy), gunicorn's
+# Also: X-Forwarded-Proto/For/Host and X-Request-ID (lookup.ops.forwarded), gunicorn's
 # forwarded_allow_ips (gunicorn.conf.py reads the same variable).
 TRUSTED_PROXIES = _networks("TRUSTED_PROXIES", ["127.0.0.1/32", "::1/128"])
 PROXY_USER_HEADER = env.str("PROXY_USER_HEADER", default="X-Forwarded-Email")
@@ -383,22 +383,22 @@ AUDIT_RETENTION_DAYS = _int("AUDIT_RETENTION_DAYS", 365)
 
 # --- Logging ------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
-# json: one object per line for the log pipeline (lookup.logformat); plain: for a person.
+# json: one object per line for the log pipeline (lookup.ops.log_format); plain: for a person.
 LOG_FORMAT = _choice("LOG_FORMAT", "plain" if DEBUG else "json", ("json", "plain"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"()": "lookup.logformat.PlainFormatter"},
-        "json": {"()": "lookup.logformat.JsonFormatter"},
+        "plain": {"()": "lookup.ops.log_format.PlainFormatter"},
+        "json": {"()": "lookup.ops.log_format.JsonFormatter"},
     },
     # Every line carries its request's id, Django's own after the response included.
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}},
     "filters": {
-        # A database failure's 503 has its own one-line WARNING (lookup.db_unavailable).
-        "database_unavailable": {"()": "lookup.db_unavailable.DatabaseUnavailableRecords"},
-        "request_id": {"()": "lookup.logformat.RequestIdFilter"},
-        "one_line_warning": {"()": "lookup.logformat.OneLineWarning"},
+        # A database failure's 503 has its own one-line WARNING (lookup.ops.db_unavailable).
+        "database_unavailable": {"()": "lookup.ops.db_unavailable.DatabaseUnavailableRecords"},
+        "request_id": {"()": "lookup.ops.log_format.RequestIdFilter"},
+        "one_line_warning": {"()": "lookup.ops.log_format.OneLineWarning"},
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
@@ -416,7 +416,7 @@ LOGGING = {
 # --- Production: behind a TLS-terminating proxy -------------------------------
 # deploy/ has a sample nginx site and systemd unit; gunicorn.conf.py the app server.
 # HTTPS is what the proxy says it is, but only a proxy in TRUSTED_PROXIES may say it:
-# lookup.proxy deletes the header from anyone else before SecurityMiddleware looks.
+# lookup.ops.forwarded deletes the header from anyone else before SecurityMiddleware looks.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = _bool("SECURE_SSL_REDIRECT", not DEBUG)
 # Probes and the metrics scraper talk plain http straight to gunicorn.
@@ -447,7 +447,7 @@ _SIGN_IN_ORIGINS = sorted(
     {_origin(url) for url in (OIDC_OP_AUTHORIZATION_ENDPOINT, OIDC_OP_END_SESSION_ENDPOINT, PROXY_LOGOUT_URL)}
     - {None}
 )
-# Content-Security-Policy, sent by lookup.security: no inline script or style anywhere.
+# Content-Security-Policy, sent by lookup.ops.csp: no inline script or style anywhere.
 # Django 6.0 sends this same setting itself (django.middleware.csp).
 SECURE_CSP = {
     "default-src": ["'self'"],
@@ -472,6 +472,6 @@ STORAGES = {
     },
 }
 
-# /metrics (lookup.metrics) answers these networks, or a bearer token; 404 to anyone else.
+# /metrics (lookup.ops.metrics) answers these networks, or a bearer token; 404 to anyone else.
 METRICS_ALLOWED_NETWORKS = _networks("METRICS_ALLOWED_NETWORKS", [])
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")

@@ -1,10 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from lookup import health, metrics
+from lookup.ops import health, metrics
 
-# perpdesk's own database failing is a 503 saying so (lookup.db_unavailable), not a 500.
-handler500 = "lookup.db_unavailable.server_error"
+# perpdesk's own database failing is a 503 saying so (lookup.ops.db_unavailable), not a 500.
+handler500 = "lookup.ops.db_unavailable.server_error"
 
 urlpatterns = [
     # Before the admin: its catch-all would answer them otherwise.

@@ -7,7 +7,7 @@ well, so that changing a setting or a proxy does not open a gap.
 
 `manage.py nginx_identity_headers` prints the lines for where the authenticating proxy
 sits (PLACEMENTS); deploy/nginx/perpdesk.conf holds the "edge" lines for the default
-settings, and tests/test_deploy_nginx_headers.py runs real nginx on them.
+settings, and tests/deploy/test_nginx_headers.py runs real nginx on them.
 
 `proxy_set_header Name "";` makes nginx send no such header, whatever the client sent,
 in any letter case. Spellings with underscores (X_Forwarded_Email, which WSGI folds

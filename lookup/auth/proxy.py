@@ -24,7 +24,7 @@ from lookup.audit import Action, audit_record
 from lookup.auth.accounts import Identity, SignInRefused, account_for_sign_in
 from lookup.auth.groups import claim_as_list, mapped_group_names
 from lookup.auth.proxy_jwt import ProxyTokenInvalid, verified_proxy_claims
-from lookup.proxy import peer_is_trusted
+from lookup.ops.forwarded import peer_is_trusted
 
 logger = logging.getLogger(__name__)
 

@@ -20,14 +20,14 @@ from django.views.decorators.http import require_POST
 from mozilla_django_oidc.utils import generate_code_challenge
 from mozilla_django_oidc.views import get_next_url
 
-from lookup import cache_store
+from lookup.reading import store as cache_store
 from lookup.audit import Action, Outcome, audit_record
 from lookup.auth.accounts import SignInRefused
 from lookup.auth.flow import Flow, begin_flow, end_flow, flows_in
 from lookup.auth.oidc import SignInFailed, oidc_configured, printable, provider_sign_out_url
 from lookup.auth.renewal import start_renewals
-from lookup.cache_store import CacheUnavailable
-from lookup.proxy import client_address
+from lookup.reading.store import CacheUnavailable
+from lookup.ops.forwarded import client_address
 
 logger = logging.getLogger(__name__)
 

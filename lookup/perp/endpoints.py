@@ -4,7 +4,7 @@ An `Endpoint` says everything perpdesk knows about one: its name (in cache keys,
 metrics and logs), its path as PERP documents it (the path parameters are its
 `{placeholders}`), its query parameters with their defaults, the parser of its `data`,
 and the setting that says how long its answer stays fresh. The client
-(`PERPClient.get`) and the reading layer (`lookup.reading.Read`) both work from it.
+(`PERPClient.get`) and the reading layer (`lookup.reading.reader.Read`) both work from it.
 """
 
 import string

@@ -13,7 +13,7 @@ class PERPError(Exception):
         self.endpoint = endpoint  # the endpoint template, e.g. /api/customers/{customer_id}
         self.detail = detail
         # When perpdesk first saw this failure, if the reading layer remembered it
-        # (lookup.error_memory); None for a failure seen just now.
+        # (lookup.reading.error_memory); None for a failure seen just now.
         self.first_seen = None
         super().__init__(f"{endpoint}: {detail}" if detail else endpoint)
 

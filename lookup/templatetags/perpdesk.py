@@ -300,7 +300,7 @@ def section_state(section, name):
 
 
 def _since(error):
-    """' (since 10:42:05)' for a failure perpdesk remembers (lookup.error_memory), else ''."""
+    """' (since 10:42:05)' for a failure perpdesk remembers (lookup.reading.error_memory), else ''."""
     first_seen = getattr(error, "first_seen", None)
     if not isinstance(first_seen, datetime):
         return ""

@@ -28,7 +28,7 @@ from django.core.management.base import BaseCommand, CommandError
 from lookup.perp import client as perp_client
 from lookup.perp import endpoints
 from lookup.perp.errors import PERPAPIError, PERPError
-from lookup.search import Kind, plan_search, search_patterns
+from lookup.pages.search import Kind, plan_search, search_patterns
 
 MAX_VALUES_SHOWN = 3  # per unreadable field, with --show-values
 

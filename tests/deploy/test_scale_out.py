@@ -1,0 +1,195 @@
+"""Two perpdesk instances on one PostgreSQL and one Redis behave as one deployment.
+
+Two gunicorn processes (two workers each) on their own ports, in front of the sandbox
+PERP (in this process, with latency so requests overlap): a session, a refresh, a
+single PERP call for a page wanted everywhere at once, and the circuit breaker are
+all shared.
+"""
+
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import redis
+import requests
+
+from sandbox_perp.server import SandboxServer
+from tests.support import gunicorn as harness
+from tests.support.deployment import database_of_its_own, migrate_with_agent, signed_in_agent
+from tests.support.services import require_redis
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
+
+SANDBOX_KEY = "scale-out-sandbox-key"
+CACHE_URL = "redis://127.0.0.1:6379/14"
+PASSWORD = "scale-out-password-1"
+FETCHED = re.compile(r'class="pd-fetched">fetched <time datetime="([^"]+)"')
+CUSTOMER_ENDPOINTS = {
+    "/api/customers/{id}",
+    "/api/customers/{id}/vip-wallet",
+    "/api/customers/{id}/orders",
+    "/api/customers/{id}/invoices",
+}
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    with SandboxServer(port=0, key=SANDBOX_KEY) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def database_url():
+    """A database of its own on the shared PostgreSQL, dropped afterwards."""
+    with database_of_its_own("perpdesk_scaleout") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def shared_cache():
+    require_redis()
+    client = redis.Redis.from_url(CACHE_URL)
+    client.flushdb()
+    yield client
+    client.flushdb()
+
+
+@pytest.fixture(scope="module")
+def deployment_env(sandbox, database_url, shared_cache):
+    """What every instance runs with; the database migrated once, with one support agent."""
+    env = {
+        "DATABASE_URL": database_url,
+        "CACHE_URL": CACHE_URL,
+        "PERP_API_URL": sandbox.base_url,
+        "PERP_API_KEY": SANDBOX_KEY,
+        "LOCAL_LOGIN": "true",
+        # Plain http between the test and gunicorn, as if nginx had ended TLS.
+        "SECURE_SSL_REDIRECT": "false",
+        "SECURE_COOKIES": "false",
+        "STATIC_MANIFEST": "false",  # no collectstatic: hashed names are test_deploy_*'s business
+        "PERP_MAX_RETRIES": "0",
+        "METRICS_ALLOWED_NETWORKS": "127.0.0.1/32",
+    }
+    migrate_with_agent(env, PASSWORD)
+    return env
+
+
+@pytest.fixture(scope="module")
+def deployment(deployment_env, tmp_path_factory):
+    """Instances A and B."""
+    with harness.running(2, deployment_env, tmp_path_factory.mktemp("scale-out")) as instances:
+        yield instances
+
+
+@pytest.fixture(scope="module")
+def agent(deployment):
+    """A requests session signed in on instance A."""
+    a, _ = deployment
+    return signed_in_agent(a.url, PASSWORD)
+
+
+@pytest.fixture
+def perp_counts(sandbox):
+    sandbox.reset_stats()
+
+    def counts():
+        return {endpoint: calls for endpoint, calls in sandbox.stats().items() if calls}
+
+    return counts
+
+
+def copy_of(session):
+    other = requests.Session()
+    other.cookies.update(session.cookies)
+    return other
+
+
+def fetched_at(page):
+    return FETCHED.search(page).group(1)
+
+
+def test_a_session_started_on_one_instance_is_valid_on_the_other(deployment, agent):
+    a, b = deployment
+
+    response = agent.get(f"{b.url}/", allow_redirects=False)
+
+    assert response.status_code == 200
+    assert "agent" in response.text
+
+
+def test_a_page_wanted_on_both_instances_at_once_costs_one_call_per_endpoint(deployment, agent, sandbox, perp_counts):
+    a, b = deployment
+    sandbox.set_faults(latency_ms=400)
+    try:
+        with ThreadPoolExecutor(6) as pool:
+            pages = list(pool.map(
+                lambda base: copy_of(agent).get(f"{base}/customers/CUST-1003/"), [a.url, b.url] * 3
+            ))
+    finally:
+        sandbox.reset_faults()
+
+    assert [page.status_code for page in pages] == [200] * 6
+    assert perp_counts() == dict.fromkeys(CUSTOMER_ENDPOINTS, 1)
+    assert len({fetched_at(page.text) for page in pages}) == 1
+
+
+def test_a_refresh_on_one_instance_is_what_the_other_shows(deployment, agent, perp_counts):
+    a, b = deployment
+    first = fetched_at(agent.get(f"{a.url}/customers/CUST-1004/").text)
+    time.sleep(0.01)
+
+    refreshed = agent.post(
+        f"{a.url}/refresh/",
+        data={"next": "/customers/CUST-1004/", "csrfmiddlewaretoken": agent.cookies["csrftoken"]},
+    )
+    calls_after_refresh = perp_counts()
+    on_b = agent.get(f"{b.url}/customers/CUST-1004/")
+
+    assert refreshed.status_code == 200 and fetched_at(refreshed.text) > first
+    assert fetched_at(on_b.text) == fetched_at(refreshed.text)
+    assert perp_counts() == calls_after_refresh  # B read nothing from PERP itself
+
+
+def test_the_breaker_opened_by_failures_on_one_instance_is_open_on_the_other(
+    deployment, agent, sandbox, shared_cache, perp_counts
+):
+    a, b = deployment
+    sandbox.set_faults(failure_rate=1.0)
+    try:
+        for _ in range(5):
+            agent.get(f"{a.url}/customers/CUST-1005/")
+            if requests.get(f"{a.url}/readyz").json()["perp"]["breaker"] == "open":
+                break
+        sandbox.reset_stats()
+
+        on_b = agent.get(f"{b.url}/customers/CUST-1006/")
+        ready_b = requests.get(f"{b.url}/readyz")
+        metrics_b = requests.get(f"{b.url}/metrics").text
+    finally:
+        sandbox.reset_faults()
+        shared_cache.flushdb()  # closes the breaker for whatever runs next
+
+    assert ready_b.status_code == 200 and ready_b.json()["perp"] == {"breaker": "open"}
+    assert 'perpdesk_perp_breaker_state{state="open"} 1.0' in metrics_b
+    assert on_b.status_code == 200
+    assert perp_counts() == {}  # B did not even try PERP
+
+
+def test_an_instance_stopped_mid_page_finishes_the_page(deployment_env, agent, sandbox, tmp_path):
+    """SIGTERM (a deploy) lets requests in flight finish within GUNICORN_GRACEFUL_TIMEOUT."""
+    with harness.running(1, deployment_env, tmp_path) as [c]:
+        sandbox.set_faults(latency_ms=1500)
+        try:
+            with ThreadPoolExecutor(1) as pool:
+                page = pool.submit(copy_of(agent).get, f"{c.url}/customers/CUST-1007/")
+                time.sleep(0.5)
+                c.process.terminate()
+                response = page.result(timeout=10)
+        finally:
+            sandbox.reset_faults()
+        c.process.wait(10)
+
+    assert response.status_code == 200
+    assert fetched_at(response.text)  # PERP's data, not a timed-out section
+    assert c.process.returncode == 0
