@@ -20,7 +20,7 @@ CACHED_READS = "PERP data from the cache (the kept page, or the copies)"
 PHASES = (
     (TEMPLATES, "django/template/response.py", "render"),
     (CACHED_READS, "lookup/pages/kept_pages.py", "read"),
-    (CACHED_READS, "lookup/pages/overview.py", "customer_overview"),
+    (CACHED_READS, "lookup/pages/customer.py", "read_sections"),
     ("audit row", "lookup/audit.py", "audit_record"),
     ("session save", "django/contrib/sessions/backends/db.py", "save"),
     ("session and user load", "django/contrib/auth/__init__.py", "get_user"),

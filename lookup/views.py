@@ -1,8 +1,9 @@
-"""perpdesk's pages. Thin: read the request, call the page's overview, render.
+"""perpdesk's pages. Thin: read the request, call the page's `read`, render.
 
 Each view is wired into the admin site (lookup.sites) through `admin_view`, which
 checks the lookup permission, adds CSRF protection and `never_cache`. What PERP
-did is in the overview object; its messages come from lookup.pages.messages.
+did is in the page object its module's `read` returns (lookup.pages); its messages
+come from lookup.pages.messages. The Refresh button calls that same `read`.
 """
 
 from urllib.parse import unquote, urlsplit
@@ -15,29 +16,31 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
-from lookup.pages import kept_pages, overview
-from lookup.pages.customer_page import customer_page
+from lookup.pages import customer as customer_page
+from lookup.pages import invoice as invoice_page
+from lookup.pages import kept_pages
+from lookup.pages import order as order_page
+from lookup.pages import search as search_page
 from lookup.ops.rate_limit import limit_lookups
 from lookup.audit import (
     ID_MAX_LENGTH, Action, Outcome, audit_record, audit_required, id_is_storable, recent_lookups,
     storable_text,
 )
-from lookup.pages.search import search_examples
 from lookup.templatetags.perpdesk import page_url
 
 
 @require_safe
-@limit_lookups(counts=lambda request: "q" in request.GET)  # the empty search page is no lookup
+# The empty search page is no lookup.
+@limit_lookups(counts=lambda request: search_page.TERM_PARAMETER in request.GET)
 def search(request):
-    query = request.GET.get("q")
-    if query is None:
+    result = search_page.read(request.GET)
+    if result is None:
         context = {
             "title": "Find a customer", "result": None, "recent": _recent(request),
-            "examples": search_examples(),
+            "examples": search_page.search_examples(),
         }
         return _render(request, "lookup/search.html", context)
-    result = overview.search(query=query)
-    _audit_search(request, query, result)
+    _audit_search(request, result)
     match = result.single_match
     if match and page_url(match.kind, match.id):
         return redirect(page_url(match.kind, match.id))
@@ -49,9 +52,8 @@ def search(request):
 def customer(request, customer_id):
     if not id_is_storable(customer_id):
         return _unusable_id(request, "customer", customer_id)
-    page = customer_page(request, customer_id)
-    recorded_id = page.record_id or customer_id  # PERP's spelling, once it answered
-    _audit_view(request, "customer", recorded_id, page, customer_id=recorded_id, asked_as=customer_id)
+    page = customer_page.read(customer_id, request.GET)
+    _audit_page(request, "customer", customer_id, page)
     if page.not_found:
         return _not_found(request, "customer", customer_id)
     context = {"page": page, "title": page.title}
@@ -65,7 +67,7 @@ def customer(request, customer_id):
 def order(request, order_id):
     if not id_is_storable(order_id):
         return _unusable_id(request, "order", order_id)
-    page = overview.order_overview(order_id=order_id)
+    page = order_page.read(order_id, request.GET)
     return _record_page(request, "order", order_id, page, page.order, "order_number")
 
 
@@ -74,14 +76,14 @@ def order(request, order_id):
 def invoice(request, invoice_id):
     if not id_is_storable(invoice_id):
         return _unusable_id(request, "invoice", invoice_id)
-    page = overview.invoice_overview(invoice_id=invoice_id)
+    page = invoice_page.read(invoice_id, request.GET)
     return _record_page(request, "invoice", invoice_id, page, page.invoice, "invoice_number")
 
 
 def _record_page(request, kind, identifier, page, record, number_field):
     """An order or invoice page: audited, "not found" when PERP has no such record,
     titled with the record's number (its id while PERP gives none)."""
-    _audit_view(request, kind, identifier, page, customer_id=_customer_of(record))
+    _audit_page(request, kind, identifier, page)
     if page.not_found:
         return _not_found(request, kind, identifier)
     number = getattr(record.value, number_field) if record.value else None
@@ -104,23 +106,12 @@ def refresh(request):
 
 # --- helpers ---------------------------------------------------------------------------
 
-# What the Refresh button re-reads, by the page's view name: (match kwargs, query) -> read.
-REFRESHERS = {
-    "admin:customer": lambda kwargs, query: overview.customer_overview(
-        customer_id=kwargs["customer_id"],
-        orders_page=overview.page_number(query.get("orders_page")),
-        invoices_page=overview.page_number(query.get("invoices_page")),
-        refresh=True,
-    ),
-    "admin:order": lambda kwargs, query: overview.order_overview(
-        order_id=kwargs["order_id"], refresh=True
-    ),
-    "admin:invoice": lambda kwargs, query: overview.invoice_overview(
-        invoice_id=kwargs["invoice_id"], refresh=True
-    ),
-    "admin:search": lambda kwargs, query: (
-        overview.search(query=query["q"], refresh=True) if "q" in query else None
-    ),
+# The page Refresh reads again, by its view name: its module's `read`, which the view calls.
+PAGE_READS = {
+    "admin:customer": customer_page.read,
+    "admin:order": order_page.read,
+    "admin:invoice": invoice_page.read,
+    "admin:search": search_page.read,
 }
 
 
@@ -130,61 +121,48 @@ def _read_again(request, target):
         match = resolve(unquote(parts.path))  # as Django resolves the page's own request
     except Resolver404:
         return
-    read = REFRESHERS.get(match.view_name)
+    read = PAGE_READS.get(match.view_name)
     if read is None or not all(map(id_is_storable, match.kwargs.values())):
         return  # the page itself says why it cannot look that id up
-    query = QueryDict(parts.query)
-    result = read(match.kwargs, query)
-    if result is None:  # the search page without a search: nothing was read
+    page = read(**match.kwargs, query=QueryDict(parts.query), refresh=True)
+    if page is None:  # the search page without a search: nothing was read
         return
-    for customer_id in result.customer_ids:
+    for customer_id in page.customer_ids:
         kept_pages.forget(customer_id)  # their kept pages show the new copies
     if match.view_name == "admin:search":
-        _audit_search(request, query["q"], result, action=Action.REFRESH)
+        _audit_search(request, page, action=Action.REFRESH)
     else:
-        _audit_refresh(request, match, result)
+        [asked_as] = match.kwargs.values()
+        _audit_page(request, match.view_name.removeprefix("admin:"), asked_as, page, action=Action.REFRESH)
 
 
 # --- the audit trail: kinds and ids shown, never PERP's data nor an email in clear ---
 # A row that says what a page showed is written before the page is sent: audit_required
 # raises when it cannot be, and the page is not shown.
 
-# The record a refreshed page is about (None: not found, or PERP did not answer).
-REFRESHED_RECORD = {
-    "admin:customer": lambda result: result.profile.value,
-    "admin:order": lambda result: result.order.value,
-    "admin:invoice": lambda result: result.invoice.value,
-}
 
-
-def _audit_search(request, query, result, *, action=Action.SEARCH):
+def _audit_search(request, result, *, action=Action.SEARCH):
     if result.problem or result.failures:
         outcome = Outcome.ERROR
     else:
         outcome = Outcome.OK if result.matches else Outcome.NOT_FOUND
     ids = [f"{match.kind}:{match.id}" for match in result.matches]
     audit_required(
-        request=request, action=action, kind="search", search_term=query,
+        request=request, action=action, kind="search", search_term=result.text,
         object_ids=ids, outcome=outcome,
     )
 
 
-def _audit_refresh(request, match, result):
-    kind = match.view_name.removeprefix("admin:")
-    [asked_as] = match.kwargs.values()
-    record = REFRESHED_RECORD[match.view_name](result)
-    # PERP's spelling of the customer's id once it answered, as a customer view records it.
-    customer_id = getattr(record, "customer_id", None) or (asked_as if kind == "customer" else "")
-    recorded_id = customer_id if kind == "customer" else asked_as
-    _audit_view(
-        request, kind, recorded_id, result, customer_id=customer_id, asked_as=asked_as,
-        action=Action.REFRESH,
-    )
-
-
-def _audit_view(request, kind, object_id, page, *, customer_id, asked_as="", action=Action.VIEW):
+def _audit_page(request, kind, asked_as, page, *, action=Action.VIEW):
+    """The row of a customer, order or invoice page. A customer is recorded under PERP's
+    spelling of their id once PERP answered, the id as asked in its note; an order or
+    invoice under the id asked for, with its customer."""
+    if kind == "customer":
+        object_id = customer_id = page.record_id or asked_as
+    else:
+        object_id, customer_id = asked_as, page.customer_id
     outcome = Outcome.NOT_FOUND if page.not_found else Outcome.OK
-    note = f"asked for as {asked_as}" if asked_as and asked_as != object_id else ""
+    note = f"asked for as {asked_as}" if asked_as != object_id else ""
     audit_required(
         request=request, action=action, kind=kind, object_ids=[object_id],
         customer_id=customer_id or "", outcome=outcome, note=note,
@@ -200,10 +178,6 @@ def _unusable_id(request, kind, identifier):
     )
     context = {"title": f"Cannot look up this {kind} id", "kind": kind, "identifier": shown, "max_length": ID_MAX_LENGTH}
     return _render(request, "lookup/unusable_id.html", context, status=400)
-
-
-def _customer_of(section):
-    return section.value.customer_id if section.value else ""
 
 
 def _recent(request):

@@ -10,7 +10,7 @@ stores its page under the generation it saw before it read the copies, so a page
 assembled from copies that a Refresh has since replaced is never used either.
 
 The key (lookup.reading.keys.kept_page_key) names the customer and the variant: the
-parameters the page understands, canonically spelled (lookup.pages.customer_page.page_numbers),
+parameters the page understands, canonically spelled (lookup.pages.customer.page_numbers),
 never the raw query string, so junk parameters cannot multiply the kept pages. It also
 names today's date and the URL prefix, which the page's HTML shows (overdue invoices,
 links). A new release that changes what is kept bumps cache_keys.SCHEMA_VERSION; one

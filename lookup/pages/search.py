@@ -1,4 +1,9 @@
-"""What the search box's text can be: the one place that decides it.
+"""The search page: what the search box's text is looked up as (the plan), and the lookups.
+
+`read` is the page as its view and the Refresh button get it: the text in its `q`
+parameter planned, then every lookup the plan calls for read concurrently (`find`).
+
+The plan is the one place that decides what a text can be.
 
 PERP does not document its identifier formats, so perpdesk knows none of its own. The
 operator may declare them in SEARCH_PATTERNS, one regular expression per kind; a text
@@ -19,12 +24,20 @@ any id-like text is searched completely. The steps:
 import functools
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 
+from lookup.pages import messages
+from lookup.pages.fanout import Fanout
+from lookup.pages.sections import customer_ids_of
+from lookup.perp import endpoints
+from lookup.reading.reader import Read, perp_reader
+
+TERM_PARAMETER = "q"  # the search page's query parameter: the text typed into the box
 MAX_QUERY_LENGTH = 254  # the longest valid email address
 CLEANING_ROUNDS = 4  # e.g. <mailto:...> is two steps; a bound keeps odd nesting cheap
 
@@ -88,6 +101,115 @@ class SearchPlan:
 class _Cleaned:
     term: str
     kinds: tuple[Kind, ...] = ID_KINDS  # the kinds that could apply
+
+
+# --- The search page ------------------------------------------------------------------
+
+# What each kind of lookup reads, and what it finds: (endpoint, its parameter, page kind, label).
+LOOKUPS = {
+    Kind.EMAIL: (endpoints.CUSTOMER_SEARCH, "email", "customer", "email"),
+    Kind.CUSTOMER_ID: (endpoints.CUSTOMER, "customer_id", "customer", "customer id"),
+    Kind.ORDER_ID: (endpoints.ORDER, "order_id", "order", "order id"),
+    Kind.ORDER_NUMBER: (endpoints.ORDER_SEARCH, "order_number", "order", "order number"),
+    Kind.INVOICE_ID: (endpoints.INVOICE, "invoice_id", "invoice", "invoice id"),
+    Kind.INVOICE_NUMBER: (endpoints.INVOICE_SEARCH, "invoice_number", "invoice", "invoice number"),
+}
+ID_OF = {
+    "customer": lambda customer: customer.customer_id,
+    "order": lambda order: order.order_id,
+    "invoice": lambda invoice: invoice.invoice_id,
+}
+
+
+@dataclass(frozen=True)
+class Match:
+    kind: str  # customer, order or invoice: the page it leads to
+    id: str  # the id in that page's URL
+    record: Any  # the Customer, Order or Invoice
+    found_by: str  # e.g. "order number A-17"
+
+
+@dataclass(frozen=True)
+class FailedLookup:
+    label: str  # e.g. "order number A-17"
+    error: BaseException
+
+    @property
+    def message(self):
+        return messages.message_for(self.error)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    text: str  # as typed, untrimmed: the audit trail keeps its hash
+    plan: SearchPlan
+    matches: list = field(default_factory=list)
+    failures: list = field(default_factory=list)
+
+    @property
+    def query(self):
+        return self.plan.query
+
+    @property
+    def problem(self):
+        return self.plan.problem
+
+    @property
+    def single_match(self):
+        """The one match to go straight to; None while a failed lookup might hide another."""
+        return self.matches[0] if len(self.matches) == 1 and not self.failures else None
+
+    @property
+    def auth_failed(self):
+        return any(messages.is_auth_failure(failure.error) for failure in self.failures)
+
+    @property
+    def nothing_found(self):
+        return not self.problem and not self.matches and not self.failures
+
+    @property
+    def customer_ids(self):
+        """The customers whose PERP data this search read."""
+        return customer_ids_of(*(match.record for match in self.matches))
+
+
+def read(query, *, refresh=False):
+    """The search page for its query string `query`: the SearchResult of its text, or
+    None when it has none (the empty search page: nothing to look up)."""
+    if TERM_PARAMETER not in query:
+        return None
+    return find(query[TERM_PARAMETER], refresh=refresh)
+
+
+def find(text, *, refresh=False):
+    """Every lookup the text's shape calls for, concurrently; matches without duplicates."""
+    plan = plan_search(text)
+    if plan.problem:
+        return SearchResult(text, plan)
+    reader = perp_reader(refresh=refresh)
+    reads = {lookup: _lookup_read(lookup) for lookup in plan.lookups}
+    with Fanout() as fanout:
+        outcomes = reader.start(reads, fanout=fanout).outcomes()
+    return SearchResult(text, plan, *_matches_and_failures(outcomes))
+
+
+def _lookup_read(lookup):
+    endpoint, parameter, _, _ = LOOKUPS[lookup.kind]
+    return Read(endpoint, **{parameter: lookup.term})
+
+
+def _matches_and_failures(outcomes):
+    matches, failures = {}, []
+    for lookup, outcome in outcomes.items():
+        _, _, kind, label = LOOKUPS[lookup.kind]
+        found_by = f"{label} {lookup.term}"
+        if not outcome.ok:
+            failures.append(FailedLookup(found_by, outcome.error))
+        elif outcome.value.value is not None:
+            record = outcome.value.value
+            match = Match(kind, ID_OF[kind](record), record, found_by)
+            matches.setdefault((match.kind, match.id), match)  # found two ways: once
+    return list(matches.values()), failures
 
 
 # --- The plan -----------------------------------------------------------------------

@@ -21,7 +21,8 @@ NAMESPACE = "perp"
 # 3: a read's key may hold a lookup.reading.error_memory.RememberedFailure.
 # 4: a kept page is a KeptPage (was lookup.page_snapshots.Snapshot).
 # 5: the reading layer, pages and ops moved into packages (pickled class paths changed).
-SCHEMA_VERSION = 5
+# 6: a kept page's CustomerPage moved to lookup.pages.customer.
+SCHEMA_VERSION = 6
 
 _HMAC_SALT = "lookup.reading.keys"
 

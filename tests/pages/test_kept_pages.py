@@ -1,4 +1,4 @@
-"""The customer 360 page kept whole (lookup.pages.kept_pages, lookup.pages.customer_page): shown
+"""The customer 360 page kept whole (lookup.pages.kept_pages, lookup.pages.customer): shown
 again without reading its copies while they are all fresh, never past that, and never
 after a Refresh of anything of that customer's."""
 
@@ -17,8 +17,10 @@ from lookup.reading import breaker, keys as cache_keys
 
 from lookup import clock
 
-from lookup.pages import kept_pages, overview
-from lookup.pages.customer_page import page_numbers
+from lookup.pages import customer as customer_page
+from lookup.pages import kept_pages
+from lookup.pages.customer import page_numbers
+from lookup.pages.sections import MAX_PAGE_NUMBER
 from lookup.models import AuditEntry
 from tests.support import perp_payloads as p
 from tests.support.cache import cache_backend, envelope, frozen_clock, redis_cache  # noqa: F401 (fixtures)
@@ -38,8 +40,8 @@ def fake(perp):
 def overview_reads(monkeypatch):
     """How many times a customer page was assembled from its copies."""
     reads = []
-    assemble = overview.customer_overview
-    monkeypatch.setattr(overview, "customer_overview", lambda **kwargs: reads.append(kwargs) or assemble(**kwargs))
+    assemble = customer_page.read_sections
+    monkeypatch.setattr(customer_page, "read_sections", lambda **kwargs: reads.append(kwargs) or assemble(**kwargs))
     return reads
 
 
@@ -340,7 +342,7 @@ def test_page_numbers_keep_only_the_page_parameters_within_bounds(query):
 
     assert set(numbers) <= {"orders_page", "invoices_page"}
     for value in numbers.values():
-        assert value.isdigit() and 2 <= int(value) <= overview.MAX_PAGE_NUMBER
+        assert value.isdigit() and 2 <= int(value) <= MAX_PAGE_NUMBER
 
 
 # --- what a warm view shows ---------------------------------------------------------

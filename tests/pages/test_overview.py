@@ -1,4 +1,4 @@
-"""The read side of the pages (lookup.pages.overview), the message table (lookup.pages.messages) and
+"""The read side of the pages (lookup.pages.customer, .order, .invoice, .search, .sections), the message table (lookup.pages.messages) and
 the presentation helpers the templates use (lookup.templatetags)."""
 
 import threading
@@ -7,7 +7,11 @@ from decimal import Decimal
 
 import pytest
 
-from lookup.pages import overview
+from lookup.pages import customer as customer_page
+from lookup.pages import invoice as invoice_page
+from lookup.pages import order as order_page
+from lookup.pages import search as search_page
+from lookup.pages import sections
 from lookup.pages.fanout import NotLoaded, SectionTimedOut
 from lookup.pages.messages import CANNOT_SIGN_IN, message_for, stale_reason_for
 from lookup.perp import models
@@ -53,7 +57,8 @@ class FakeReader:
 @pytest.fixture
 def reader(monkeypatch):
     fake = FakeReader()
-    monkeypatch.setattr(overview, "perp_reader", lambda refresh=False: fake)
+    for page_module in (customer_page, order_page, invoice_page, search_page):
+        monkeypatch.setattr(page_module, "perp_reader", lambda refresh=False: fake)
     return fake
 
 
@@ -74,7 +79,7 @@ def page_of(items, total=None, has_more=False):
     return models.Page(items, models.Pagination(total, 10, 0, has_more))
 
 
-# --- customer_overview ------------------------------------------------------------------
+# --- customer read_sections ------------------------------------------------------------------
 
 
 def test_it_assembles_the_customer_page(reader):
@@ -88,7 +93,7 @@ def test_it_assembles_the_customer_page(reader):
         artwork=lambda order_id: models.Artwork.from_json(p.artwork(order_id)),
     )
 
-    page = overview.customer_overview(customer_id="CUST-1001", orders_page=2, invoices_page=3)
+    page = customer_page.read_sections(customer_id="CUST-1001", orders_page=2, invoices_page=3)
 
     assert page.customer.name == "Ada Lovelace"
     assert [row.order.order_id for row in page.order_rows] == ["ORD-2", "ORD-1"]  # newest first
@@ -120,7 +125,7 @@ def test_active_orders_are_expanded_while_the_other_sections_are_still_read(read
         artwork=lambda order_id: models.Artwork.from_json(p.artwork(order_id)),
     )
 
-    page = overview.customer_overview(customer_id="CUST-1001")
+    page = customer_page.read_sections(customer_id="CUST-1001")
 
     assert page.invoices.ok and page.order_rows[0].expanded.production.ok
 
@@ -133,7 +138,7 @@ def test_it_keeps_each_section_apart_when_one_fails(reader):
         customer_invoices=page_of([]),
     )
 
-    page = overview.customer_overview(customer_id="CUST-1001")
+    page = customer_page.read_sections(customer_id="CUST-1001")
 
     assert page.profile.ok and page.invoices.ok
     assert page.wallet.message == "PERP returned an error INTERNAL"
@@ -145,13 +150,13 @@ def test_it_keeps_each_section_apart_when_one_fails(reader):
 def test_it_marks_a_missing_customer_as_not_found(reader):
     reader.answers.update(customer=None)
 
-    assert overview.customer_overview(customer_id="CUST-404").not_found
+    assert customer_page.read_sections(customer_id="CUST-404").not_found
 
 
 def test_a_failed_customer_read_is_not_not_found(reader):
     reader.answers.update(customer=PERPAuthError("/api/customers/{customer_id}", "401"))
 
-    page = overview.customer_overview(customer_id="CUST-1001")
+    page = customer_page.read_sections(customer_id="CUST-1001")
 
     assert not page.not_found
     assert page.auth_failed
@@ -164,7 +169,7 @@ def test_it_reports_the_oldest_fetch_and_staleness(reader):
         vip_wallet=Reading(None, old, PERPUnavailable("/api/x", "status", status=503)),
     )
 
-    page = overview.customer_overview(customer_id="CUST-1001")
+    page = customer_page.read_sections(customer_id="CUST-1001")
 
     assert page.fetched_at == old
     assert page.is_stale
@@ -174,13 +179,13 @@ def test_it_reports_the_oldest_fetch_and_staleness(reader):
 def test_it_turns_a_bug_in_a_section_into_that_sections_error(reader):
     reader.answers.update(customer=customer(), vip_wallet=ZeroDivisionError("bug"))
 
-    page = overview.customer_overview(customer_id="CUST-1001")
+    page = customer_page.read_sections(customer_id="CUST-1001")
 
     assert page.profile.ok
     assert page.wallet.message == "perpdesk could not read this from PERP"
 
 
-# --- order_overview and invoice_overview ----------------------------------------------------
+# --- order and invoice pages ----------------------------------------------------
 
 
 def test_it_finds_the_orders_invoices_in_the_customers(reader, settings):
@@ -191,7 +196,7 @@ def test_it_finds_the_orders_invoices_in_the_customers(reader, settings):
             [invoice("INV-1", order_id="ORD-1"), invoice("INV-2", order_id="ORD-2")], total=80, has_more=True),
     )
 
-    page = overview.order_overview(order_id="ORD-2")
+    page = order_page.read("ORD-2")
 
     found = page.invoices.value
     assert [i.invoice_id for i in found.items] == ["INV-2"]
@@ -202,7 +207,7 @@ def test_it_finds_the_orders_invoices_in_the_customers(reader, settings):
 def test_it_does_not_search_invoices_when_the_order_failed(reader):
     reader.answers.update(order=PERPBadResponse("/api/orders/{order_id}", "HTTP 500"))
 
-    page = overview.order_overview(order_id="ORD-2")
+    page = order_page.read("ORD-2")
 
     assert isinstance(page.invoices.error, NotLoaded)
     assert page.invoices.message == "not loaded, because the order could not be read"
@@ -212,7 +217,7 @@ def test_it_does_not_search_invoices_when_the_order_failed(reader):
 def test_it_reads_the_invoices_order_and_customer(reader):
     reader.answers.update(invoice=invoice(), order=order(), customer=customer())
 
-    page = overview.invoice_overview(invoice_id="INV-70001")
+    page = invoice_page.read("INV-70001")
 
     assert page.order.value.order_number == "PO-50001"
     assert page.customer.value.name == "Ada Lovelace"
@@ -222,7 +227,7 @@ def test_it_reads_the_invoices_order_and_customer(reader):
 def test_an_unknown_invoice_is_not_found(reader):
     reader.answers.update(invoice=None)
 
-    page = overview.invoice_overview(invoice_id="INV-404")
+    page = invoice_page.read("INV-404")
 
     assert page.not_found
     assert [name for name, _ in reader.calls] == ["invoice"]
@@ -232,7 +237,7 @@ def test_an_unknown_invoice_is_not_found(reader):
 
 
 def test_it_makes_no_call_for_a_refused_query(reader):
-    result = overview.search(query="two words")
+    result = search_page.find("two words")
 
     assert result.problem and reader.calls == []
 
@@ -240,7 +245,7 @@ def test_it_makes_no_call_for_a_refused_query(reader):
 def test_it_goes_to_a_single_match(reader):
     reader.answers.update(order_search=order())
 
-    result = overview.search(query="PO-50001")
+    result = search_page.find("PO-50001")
 
     assert result.single_match.kind == "order" and result.single_match.id == "ORD-50001"
 
@@ -248,7 +253,7 @@ def test_it_goes_to_a_single_match(reader):
 def test_it_merges_the_same_record_found_two_ways(reader):
     reader.answers.update(order=order("ORD-7"), order_search=order("ORD-7"))
 
-    result = overview.search(query="7")
+    result = search_page.find("7")
 
     assert [(m.kind, m.id) for m in result.matches] == [("order", "ORD-7")]
 
@@ -259,7 +264,7 @@ def test_it_does_not_jump_to_a_match_while_another_lookup_failed(reader):
         order=PERPUnavailable("/api/orders/{order_id}", "connection"),
     )
 
-    result = overview.search(query="1001")
+    result = search_page.find("1001")
 
     assert result.single_match is None
     assert len(result.matches) == 1 and result.failures
@@ -270,17 +275,17 @@ def test_it_does_not_jump_to_a_match_while_another_lookup_failed(reader):
 
 
 @pytest.mark.parametrize("text, number", [("3", 3), (" 2 ", 2), ("0", 1), ("-1", 1), ("x", 1),
-                                          (None, 1), ("10000000", overview.MAX_PAGE_NUMBER)])
+                                          (None, 1), ("10000000", sections.MAX_PAGE_NUMBER)])
 def test_it_reads_page_numbers_forgivingly(text, number):
-    assert overview.page_number(text) == number
+    assert sections.page_number(text) == number
 
 
 def test_it_knows_whether_there_is_a_next_page():
-    paging = overview.Paging.of(page_of([1] * 10, total=42), number=2, size=10)
+    paging = sections.Paging.of(page_of([1] * 10, total=42), number=2, size=10)
 
     assert (paging.first, paging.last, paging.pages) == (11, 20, 5)
     assert paging.has_next and paging.has_previous
-    assert not overview.Paging.of(page_of([1, 2], total=42), number=5, size=10).has_next
+    assert not sections.Paging.of(page_of([1, 2], total=42), number=5, size=10).has_next
 
 
 # --- messages --------------------------------------------------------------------------------

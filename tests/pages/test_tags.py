@@ -9,10 +9,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from django.utils.html import conditional_escape
 
-from lookup.pages.overview import Section
+from lookup.pages.sections import Section
 from lookup.perp.errors import PERPUnavailable
 from lookup.perp.fields import AsSent
 from lookup.perp.models import Artwork, Invoice, Order, ProductionStatus, VIPWallet
+from lookup.reading.reader import Reading
 from lookup.templatetags.perpdesk import (
     amount_tone, artwork_strip, copyable, day, external_link, fetched, file_size, invoice_rows, iso,
     money, order_row, page_url, perp_link, safe_url, section_state, signed_money, status_badge, stepper,
@@ -89,7 +90,7 @@ def test_a_production_without_stages_says_so():
 
 
 def test_a_fine_section_has_no_notice():
-    assert section_state(Section("value", FETCHED), "Orders") == ""
+    assert section_state(Section.of(Reading("value", FETCHED)), "Orders") == ""
 
 
 def test_a_failed_section_says_what_failed():
@@ -101,7 +102,7 @@ def test_a_failed_section_says_what_failed():
 
 def test_a_stale_section_shows_its_age(frozen_clock):  # noqa: F811
     frozen_clock.current = FETCHED + timedelta(minutes=35)
-    stale = Section("value", FETCHED, PERPUnavailable("/api/x", "status", status=503))
+    stale = Section.of(Reading("value", FETCHED, PERPUnavailable("/api/x", "status", status=503)))
 
     notice = parse(section_state(stale, "Orders")).find("p")
 
@@ -111,7 +112,7 @@ def test_a_stale_section_shows_its_age(frozen_clock):  # noqa: F811
 
 
 def test_fetched_shows_the_time_and_nothing_without_one():
-    shown = parse(fetched(Section("value", FETCHED))).find(cls="pd-fetched")
+    shown = parse(fetched(Section.of(Reading("value", FETCHED)))).find(cls="pd-fetched")
 
     assert shown.text.startswith("fetched ") and shown.find("time").get("datetime") == iso(FETCHED)
     assert fetched(Section(error=PERPUnavailable("/api/x", "timeout"))) == ""

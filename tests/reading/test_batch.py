@@ -4,7 +4,7 @@ import pytest
 
 from lookup.reading import breaker, singleflight, store as cache_store
 
-from lookup.pages import overview
+from lookup.pages.fanout import Fanout
 from lookup.reading.keys import reading_key
 from lookup.perp import endpoints
 from lookup.reading.reader import Read, perp_reader
@@ -86,10 +86,10 @@ def test_a_warm_page_round_starts_no_fan_out_task(perp, monkeypatch):
     reader = perp_reader()
     reader.read(Read(endpoints.CUSTOMER, customer_id="CUST-1"))
     submitted = []
-    monkeypatch.setattr(overview.Fanout, "start", lambda self, tasks: submitted.append(tasks) or {})
+    monkeypatch.setattr(Fanout, "start", lambda self, tasks: submitted.append(tasks) or {})
 
-    with overview.Fanout() as fanout:
-        outcomes = overview._read_round(fanout, reader, round_of("CUST-1"))
+    with Fanout() as fanout:
+        outcomes = reader.start(round_of("CUST-1"), fanout=fanout).outcomes()
 
     assert outcomes["CUST-1"].value.value.name == "Ada Lovelace"
     assert submitted == [{}]
@@ -124,8 +124,8 @@ def test_one_resource_read_twice_in_a_round_is_fetched_once(perp):
     reader = perp_reader()
     page_round = {"profile": Read(endpoints.CUSTOMER, customer_id="CUST-1"), "header": Read(endpoints.CUSTOMER, customer_id="CUST-1")}
 
-    with overview.Fanout() as fanout:
-        outcomes = overview._read_round(fanout, reader, page_round)
+    with Fanout() as fanout:
+        outcomes = reader.start(page_round, fanout=fanout).outcomes()
 
     assert {outcome.value.value.name for outcome in outcomes.values()} == {"Ada Lovelace"}
     assert perp_calls(perp) == 1
