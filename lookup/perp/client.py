@@ -43,9 +43,6 @@ OUTCOMES = {
     PERPUnavailable: "unavailable",
     PERPBadResponse: "bad_response",
 }
-# Not one path segment whatever the encoding: requests, proxies and servers resolve
-# "." and ".." (even as %2E), and "" names the collection.
-UNSENDABLE_SEGMENTS = frozenset({"", ".", ".."})
 # Only a plain token goes into a header; anything else could break the request.
 REQUEST_ID_PATTERN = re.compile(r"[!-~]{1,200}")
 
@@ -306,7 +303,7 @@ def _session(base_url, api_key, pool_size):
 
 def _sendable(path_params):
     """False for an id that no path can carry as one segment: it cannot name a record."""
-    return all(str(value) not in UNSENDABLE_SEGMENTS for value in path_params.values())
+    return all(endpoints.is_one_segment(value) for value in path_params.values())
 
 
 def _request_headers():

@@ -14,6 +14,16 @@ from typing import Any, Callable
 from lookup.perp import models
 
 REQUIRED = object()  # a query parameter's "default" when the caller must give it
+# Not one path segment whatever the encoding: requests, proxies, servers and browsers
+# resolve "." and ".." (even as %2E), and "" names the collection.
+NOT_ONE_SEGMENT = frozenset({"", ".", ".."})
+
+
+def is_one_segment(identifier):
+    """Can this id be one segment of a path: of PERP's API (the client sends no call for
+    one that cannot) or of a perpdesk page (its links show it as text)? Anything else is
+    percent-encoded into one."""
+    return str(identifier) not in NOT_ONE_SEGMENT
 
 
 @dataclass(frozen=True)

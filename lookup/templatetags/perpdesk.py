@@ -26,6 +26,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from lookup import clock as time_source
+from lookup.perp.endpoints import is_one_segment
 from lookup.perp.fields import AsSent, not_shown
 from lookup.templatetags.charts import signed_amount, wallet_chart
 
@@ -204,6 +205,8 @@ def page_url(kind, identifier):
     """The perpdesk page of a customer, order or invoice; "" if the id cannot be a URL."""
     if isinstance(identifier, AsSent):
         return ""  # not an id PERP could know
+    if not is_one_segment(identifier):
+        return ""  # e.g. "..": /orders/../ is the search page
     try:
         url = reverse(f"admin:{kind}", args=[str(identifier)])
     except NoReverseMatch:  # e.g. an id with a slash, or an empty one
