@@ -17,6 +17,7 @@ from urllib.parse import quote, urlsplit
 from django import template
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat, floatformat
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
@@ -381,14 +382,39 @@ def _invoice_row(invoice):
     )
 
 
+NO_PRODUCTION = mark_safe('<p class="pd-empty">No production status for this order yet.</p>')
+NO_ARTWORK = mark_safe('<p class="pd-empty">No artwork submitted yet.</p>')
+
+
+@register.simple_tag
+def production_section(section, detailed=False):
+    """An order's production, as the customer page (compact) and the order page (`detailed`)
+    both show it: its notice, its stepper, or that PERP has none yet."""
+    if section.value:
+        shown = stepper(section.value, detailed)
+    else:
+        shown = NO_PRODUCTION if section.ok else ""
+    return format_html("{}{}", section_state(section, "Production"), shown)
+
+
+@register.simple_tag
+def artwork_section(section, detailed=False):
+    """An order's artwork, as the customer page (a strip of thumbnails) and the order page
+    (`detailed`: every item's dates, files and proof) both show it."""
+    if section.value and detailed:
+        shown = render_to_string("lookup/includes/artwork_detailed.html", {"artwork": section.value})
+    elif section.value:
+        shown = artwork_strip(section.value)
+    else:
+        shown = NO_ARTWORK if section.ok else ""
+    return format_html("{}{}", section_state(section, "Artwork"), shown)
+
+
 @register.simple_tag
 def artwork_strip(artwork):
     """An order's artwork items as a row of thumbnails with their status."""
     if not artwork.artwork_items:
-        return format_html(
-            '<p class="pd-empty">No artwork submitted yet.</p>{}',
-            not_shown_note(artwork, "artwork items"),
-        )
+        return format_html("{}{}", NO_ARTWORK, not_shown_note(artwork, "artwork items"))
     items = format_html_join("", (
         '<li>{}<span class="pd-artwork-caption"><span class="pd-artwork-name">{}</span>{}</span></li>'
     ), (
