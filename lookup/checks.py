@@ -79,6 +79,21 @@ def _database_timeout_problems():
         yield "DATABASE_STATEMENT_TIMEOUT", "must be 0 (no limit) or a positive number of seconds."
     if settings.READYZ_TIMEOUT <= 0:
         yield "READYZ_TIMEOUT", "must be a positive number of seconds."
+    yield from _database_pool_problems()
+    if settings.PERMISSION_CACHE_SECONDS < 0:
+        yield "PERMISSION_CACHE_SECONDS", "must be 0 (not kept) or a positive number of seconds."
+
+
+def _database_pool_problems():
+    if settings.DATABASE_POOL_MAX_SIZE < 0:
+        yield "DATABASE_POOL_MAX_SIZE", "must be 0 (no pool) or a positive number of connections."
+    if settings.DATABASE_POOL_TIMEOUT <= 0:
+        yield "DATABASE_POOL_TIMEOUT", "must be a positive number of seconds."
+    if settings.DATABASES["default"].get("OPTIONS", {}).get("pool"):
+        try:
+            import psycopg_pool  # noqa: F401
+        except ImportError:
+            yield "DATABASE_POOL_MAX_SIZE", "needs psycopg's pool (pip install psycopg[pool]), or set it to 0."
 
 
 def settings_problems():

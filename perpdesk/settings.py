@@ -148,6 +148,13 @@ if not DATABASES["default"].get("ENGINE", "").startswith("django.db.backends."):
 # PostgreSQL connection costs more than a page's queries. Checked before reuse.
 DATABASES["default"].setdefault("CONN_MAX_AGE", _int("DATABASE_CONN_MAX_AGE", 60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# PostgreSQL: a pool of at most DATABASE_POOL_MAX_SIZE connections per worker process,
+# whatever its thread count (a request holds one from its first query to its end; one
+# that waits DATABASE_POOL_TIMEOUT for it gets the 503 page). 0: one kept connection per
+# thread (CONN_MAX_AGE) instead. The pool hands out connections without a health-check
+# round trip: one that broke while idle fails its request (503) and is replaced.
+DATABASE_POOL_MAX_SIZE = _int("DATABASE_POOL_MAX_SIZE", 0)
+DATABASE_POOL_TIMEOUT = _seconds("DATABASE_POOL_TIMEOUT", 5.0)
 # A database that stops answering must cost a request seconds, not the OS's TCP
 # timeouts: libpq gives up connecting after DATABASE_CONNECT_TIMEOUT (whole seconds, at
 # least 2), PostgreSQL cancels a statement after DATABASE_STATEMENT_TIMEOUT (0: never;
@@ -158,6 +165,14 @@ DATABASE_CONNECT_TIMEOUT = _int("DATABASE_CONNECT_TIMEOUT", 3)
 DATABASE_STATEMENT_TIMEOUT = _seconds("DATABASE_STATEMENT_TIMEOUT", 5.0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    if DATABASE_POOL_MAX_SIZE > 0 and "pool" not in _pg_options:
+        _pg_options["pool"] = {
+            "min_size": 1,
+            "max_size": max(1, DATABASE_POOL_MAX_SIZE),
+            "timeout": DATABASE_POOL_TIMEOUT,
+        }
+    if _pg_options.get("pool"):
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them; Django requires 0
     _pg_options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
     _pg_options.setdefault("tcp_user_timeout", DATABASE_CONNECT_TIMEOUT * 1000)
     _pg_options.setdefault("keepalives_idle", DATABASE_CONNECT_TIMEOUT)
@@ -277,6 +292,8 @@ if CACHES["default"]["BACKEND"] in ("django.core.cache.backends.redis.RedisCache
         SOCKET_TIMEOUT=CACHE_SOCKET_TIMEOUT,
         IGNORE_EXCEPTIONS=False,
     )
+# A cache every worker and instance shares: sessions and permission sets may live in it.
+SHARED_CACHE = CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache"
 
 # --- Auth ---------------------------------------------------------------------
 # "oidc": perpdesk signs people in at the OpenID provider itself.
@@ -319,6 +336,13 @@ SESSION_IDLE_TIMEOUT = _int("SESSION_IDLE_TIMEOUT", 30 * 60)
 SESSION_MAX_LIFETIME = _int("SESSION_MAX_LIFETIME", 10 * 3600)
 SESSION_RENEW_SECONDS = _int("SESSION_RENEW_SECONDS", 60)
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
+# On a shared cache, a session is read from Redis (the database keeps the copy every
+# write goes to): a Redis restart signs nobody out. A per-process cache would let one
+# worker keep a session another had ended, so sessions then stay in the database alone.
+SESSION_ENGINE = "lookup.auth.session_store" if SHARED_CACHE else "django.contrib.sessions.backends.db"
+# How long a person's permission set is kept in the shared cache (lookup.auth.permissions);
+# every change of groups or permissions deletes it at once. 0: asked of the database each request.
+PERMISSION_CACHE_SECONDS = _int("PERMISSION_CACHE_SECONDS", 300 if SHARED_CACHE else 0)
 # Secure cookies unless DEBUG (the quick start on plain http); SECURE_COOKIES=false
 # allows a production-like run on http://localhost.
 SECURE_COOKIES = _bool("SECURE_COOKIES", not DEBUG)

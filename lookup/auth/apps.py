@@ -7,4 +7,4 @@ class AuthConfig(AppConfig):
     verbose_name = "perpdesk sign-in"
 
     def ready(self):
-        from lookup.auth import checks, signals  # noqa: F401  (registers checks and receivers)
+        from lookup.auth import checks, permissions, signals  # noqa: F401  (registers checks and receivers)

@@ -22,6 +22,7 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from lookup.audit import Outcome
 from lookup.auth.accounts import Identity, account_at_renewal, account_for_sign_in, issuer_tag
 from lookup.auth.groups import claim_as_list, mapped_group_names
+from lookup.auth.permissions import CachedPermissions
 
 REQUIRED_ID_TOKEN_CLAIMS = ["iss", "aud", "exp", "iat", "sub"]
 # How the refusal page names the person, best first (sub is always there).
@@ -66,7 +67,7 @@ class ProviderTokens:
     refresh_token: str
 
 
-class OIDCBackend(OIDCAuthenticationBackend):
+class OIDCBackend(CachedPermissions, OIDCAuthenticationBackend):
     def authenticate(self, request, **kwargs):
         # Only the callback view passes a nonce. Without this, any authenticate() call on
         # a request whose URL has ?code=&state= (a password form) would start a token exchange.

@@ -23,6 +23,7 @@ from django.contrib.auth.backends import ModelBackend
 from lookup.audit import Action, audit_record
 from lookup.auth.accounts import Identity, SignInRefused, account_for_sign_in
 from lookup.auth.groups import claim_as_list, mapped_group_names
+from lookup.auth.permissions import CachedPermissions
 from lookup.auth.proxy_jwt import ProxyTokenInvalid, verified_proxy_claims
 from lookup.ops.forwarded import peer_is_trusted
 
@@ -60,7 +61,7 @@ class ProxyAssertion:
         return mapped_group_names(self.provider_groups)
 
 
-class ProxyBackend(ModelBackend):
+class ProxyBackend(CachedPermissions, ModelBackend):
     """Authenticates what the proxy asserted; password logins are not its business."""
 
     def authenticate(self, request, proxy_assertion=None, **kwargs):

@@ -10,7 +10,9 @@ and anything else with the plain 500 page.
 The page is rendered without the request: the context processors would load the
 session and the user, from the database that just failed. Django closes a connection
 that failed at the end of the request, and checks a kept one before reusing it
-(CONN_HEALTH_CHECKS), so pages come back on their own when the database does.
+(CONN_HEALTH_CHECKS; a pooled one the pool discards once it failed), so pages come
+back on their own when the database does. A pool that has no free connection within
+DATABASE_POOL_TIMEOUT (psycopg_pool.PoolTimeout, an OperationalError) is the same 503.
 
 One WARNING line says what happened, by kind of failure only: a driver's message can
 name hosts and ports. Django's own "Service Unavailable" record for it, with the
@@ -42,6 +44,8 @@ _SQLSTATE_REASONS = {
 }
 _MESSAGE_REASONS = (
     ("timeout expired", "no answer within DATABASE_CONNECT_TIMEOUT"),
+    # psycopg_pool.PoolTimeout: every connection of the worker's pool stayed in use.
+    ("couldn't get a connection", "no free pooled connection within DATABASE_POOL_TIMEOUT"),
     ("query deadline", "no answer within the query deadline (lookup.ops.db_deadline)"),
     ("connection refused", "connection refused"),
     ("could not translate host name", "host name not found"),
