@@ -129,22 +129,27 @@ class _Budget:
 
 def run_load(base_url, path, *, cookies, seconds, max_requests):
     """One thread per cookie, each GETting `path` back to back until the budget runs out."""
+    return run_load_on(base_url, [path] * len(cookies), cookies=cookies, seconds=seconds, max_requests=max_requests)
+
+
+def run_load_on(base_url, paths, *, cookies, seconds, max_requests):
+    """One thread per cookie, the nth GETting the nth path back to back until the budget runs out."""
     budget = _Budget(max_requests, seconds)
     result = LoadResult()
     lock = threading.Lock()
 
-    def client(cookie):
-        connection = Connection(base_url, cookie)
+    def client(index):
+        connection = Connection(base_url, cookies[index])
         answers = []
         while budget.take():
-            answers.append(connection.get(path))
+            answers.append(connection.get(paths[index]))
         connection.close()
         with lock:
             result.latencies.extend(a.seconds for a in answers if a.status == 200)
             result.failures += sum(1 for a in answers if a.status != 200)
 
     started = time.perf_counter()
-    _run_threads(client, cookies)
+    _run_threads(client, range(len(cookies)))
     result.seconds = time.perf_counter() - started
     return result
 

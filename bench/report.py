@@ -6,6 +6,7 @@ import platform
 from pathlib import Path
 
 from bench.profiling import CACHED_READS, TEMPLATES
+from bench.targets import floor_figures
 
 
 def machine():
@@ -35,7 +36,10 @@ def rows(results, checks):
 
     return [
         *_cold_rows(results, judged),
-        *_warm_rows(results["warm_page"], judged),
+        *_ideal_rows(results, judged),
+        *_warm_rows(results["warm_page"], floor_figures(results), judged),
+        *_crowd_rows(results, judged),
+        *_busy_rows(results, judged),
         *_stampede_rows(results["stampede"], judged),
         *_outage_rows(results["outage"], judged),
         *_profile_rows(results["profile"]),
@@ -56,7 +60,51 @@ def _cold_rows(results, judged):
     ]
 
 
-def _warm_rows(warm, judged):
+def _ideal_rows(results, judged):
+    ideal, cold, floor = results["ideal_client"], results["cold_page"], floor_figures(results)
+    shape = " + ".join(str(size) for size in ideal["rounds"])
+    return [
+        ("ideal client", f"same {ideal['perp_calls']} calls in rounds of {shape}, p50 of {ideal['samples']}",
+         f"{ideal['p50_ms']:.0f} ms (min {ideal['min_ms']:.0f})", "", ""),
+        ("cold page", "time as a multiple of the ideal client's", f"{floor['cold_vs_ideal']:.2f} x",
+         *judged("cold_vs_ideal")),
+        ("cold page", "worker CPU per page / ideal client's per run",
+         f"{_number(cold['cpu_ms_per_page'], '.1f')} / {_number(ideal['cpu_ms_per_run'], '.1f')} ms "
+         f"({_number(floor['cold_cpu_vs_ideal'], '.1f')} x)", *judged("cold_cpu_vs_ideal")),
+    ]
+
+
+def _crowd_rows(results, judged):
+    burst, staff = results["cold_burst"], results["staff_on_warm_pages"]
+    return [
+        ("burst", f"{burst['customers']} distinct cold customers at once: pages/s",
+         f"{burst['pages_per_second']:.1f} (median of {burst['samples']})", *judged("burst_pages_per_second")),
+        ("burst", "p50 / p95, PERP calls", f"{burst['p50_ms']:.0f} / {burst['p95_ms']:.0f} ms, {burst['perp_calls']}",
+         "", ""),
+        ("staff", f"{staff['staff']} at once on {staff['pages']} warm pages: p50 / p95",
+         f"{_number(staff['p50_ms'], '.1f')} / {_number(staff['p95_ms'], '.1f')} ms", "", ""),
+        ("staff", "req/s, PERP calls", f"{staff['requests_per_second']:.0f} ({staff['requests']} req), "
+         f"{staff['perp_calls']}", "", ""),
+    ]
+
+
+def _busy_rows(results, judged):
+    busy, config, staff = results["busy_customer"], results["config"], results["staff_on_warm_pages"]
+    cold, warm = busy["cold"], busy["warm"]
+    return [
+        ("busy", f"{config['busy_customer_id']}, {config['busy_active_orders']} active orders expanded: "
+         f"cold p50 of {cold['samples']}",
+         f"{cold['p50_ms']:.0f} ms, {cold['perp_calls']} calls in {cold['perp_rounds']} rounds, "
+         f"CPU {_number(cold['cpu_ms_per_page'], '.1f')} ms", "", ""),
+        ("busy", "warm, one client: p50 / p95, CPU/req",
+         f"{_number(warm['p50_ms'], '.1f')} / {_number(warm['p95_ms'], '.1f')} ms, "
+         f"{_number(warm['cpu_ms_per_request'], '.2f')} ms", "", ""),
+        ("busy", "PERP calls on warm views: staff / busy",
+         f"{staff['perp_calls']} / {warm['perp_calls']}", *judged("warm_calls_elsewhere")),
+    ]
+
+
+def _warm_rows(warm, floor, judged):
     page, trivial, share = warm["page"], warm["trivial_views"], warm["throughput_share_of_trivial"]
     return [
         ("warm page", f"p50 / p95 at concurrency {warm['concurrency']}",
@@ -67,7 +115,10 @@ def _warm_rows(warm, judged):
         ("trivial view", f"anonymous {trivial['healthz']['path']}: req/s, CPU/req",
          _throughput(trivial["healthz"]), "", ""),
         ("warm page", "throughput, share of signed-in trivial", f"{share['signed_in']:.0%}", *judged("warm_share")),
-        ("warm page", f"throughput, share of {trivial['healthz']['path']}", f"{share['healthz']:.0%}", "", ""),
+        ("warm page", f"throughput, share of {trivial['healthz']['path']}", f"{share['healthz']:.0%}",
+         *judged("warm_share_healthz")),
+        ("trivial view", f"signed-in CPU/req as a multiple of {trivial['healthz']['path']}'s",
+         f"{_number(floor['trivial_cpu_vs_healthz'], '.1f')} x", *judged("trivial_cpu_vs_healthz")),
         ("warm page", "PERP calls (per view)", f"{warm['perp_calls']} ({warm['perp_calls_per_view']:g})",
          *judged("warm_calls")),
     ]

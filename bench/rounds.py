@@ -10,12 +10,21 @@ def dependent_rounds(calls):
     answer starts after it ended, a round later. The page can be no faster than this
     many PERP latencies.
     """
+    return len(in_rounds(calls))
+
+
+def in_rounds(calls):
+    """The calls by round: [[calls of round 1], [round 2], ...], each in the order started
+    (a call's round is the length of the longest chain of calls ending with it)."""
     ordered = sorted(calls, key=lambda call: call.started)
     depth = []  # depth[i]: the longest chain ending with ordered[i]
     for index, call in enumerate(ordered):
         answered_before = [depth[i] for i in range(index) if ordered[i].ended <= call.started]
         depth.append(1 + max(answered_before, default=0))
-    return max(depth, default=0)
+    rounds = [[] for _ in range(max(depth, default=0))]
+    for call, round_number in zip(ordered, depth):
+        rounds[round_number - 1].append(call)
+    return rounds
 
 
 def calls_by_endpoint(calls):

@@ -20,6 +20,13 @@ class Scale:
     stampede_requests: int = 50
     outage_open_pages: int = 10  # pages timed once the breaker is open
     profile_requests: int = 30
+    ideal_samples: int = 20  # runs of the ideal client (its CPU is counted in clock ticks)
+    burst_customers: int = 16  # distinct cold customers asked for at once
+    burst_samples: int = 3
+    staff: int = 64  # concurrent staff on the burst's customers' warm pages
+    staff_seconds: float = 5.0
+    busy_cold_samples: int = 5  # the customer with 40 active orders, cold...
+    busy_warm_seconds: float = 2.0  # ...and warm, one client
 
     @classmethod
     def smoke(cls):
@@ -29,6 +36,8 @@ class Scale:
             warm_seconds=1.5,
             warm_max_requests=60, cold_samples=2, sequential_samples=1,
             stampede_requests=8, outage_open_pages=3, profile_requests=3,
+            ideal_samples=2, burst_customers=4, burst_samples=1, staff=8, staff_seconds=0.5,
+            busy_cold_samples=1, busy_warm_seconds=0.3,
         )
 
     def overridden(self, **changes):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from sandbox_perp import SandboxServer
 
-from bench import load, rounds, sequential
+from bench import ideal, load, rounds, sequential
 from bench.scale import Scale
 from bench.servers import Instance, flush_cache
 from bench.site import CACHE_URL
@@ -30,13 +30,17 @@ class Bench:
     main: Instance  # cold page, warm page and trivial views are measured here
     second: Instance  # the stampede's other instance: same settings, same Redis
     outage: Instance  # the same, but its readings are fresh for stale_after_seconds only
+    busy: Instance  # the same, but its 360 page lists and expands busy_active_orders orders
     cookies: list  # one signed-in session per client thread
+    staff_cookies: list  # one signed-in session per member of staff at once
     customer_id: str
+    burst_customer_ids: list  # distinct customers, cold at once
+    busy_customer_id: str
     stale_after_seconds: float
 
     @property
     def page_path(self):
-        return f"/customers/{self.customer_id}/"
+        return customer_path(self.customer_id)
 
     @property
     def signed_in_trivial_path(self):
@@ -63,12 +67,18 @@ class Bench:
         self.sandbox.set_faults(latency_ms=self.scale.latency_ms)
 
 
+def customer_path(customer_id):
+    return f"/customers/{customer_id}/"
+
+
 def warm_up(bench):
     """Every worker of every instance loads its code and templates before anything is timed,
     and its request threads make a first view's PERP calls once (their fan-out threads then
     exist, as they do in a server that has been up a while)."""
-    for instance in (bench.main, bench.second, bench.outage):
-        for path in (HEALTHZ, bench.signed_in_trivial_path, bench.page_path):
+    pages = [(bench.main, bench.page_path), (bench.second, bench.page_path), (bench.outage, bench.page_path),
+             (bench.busy, customer_path(bench.busy_customer_id))]
+    for instance, page_path in pages:
+        for path in (HEALTHZ, bench.signed_in_trivial_path, page_path):
             load.run_load(instance.url, path, cookies=bench.cookies, seconds=bench.scale.warm_up_seconds,
                           max_requests=500)
     for _ in range(bench.scale.cold_warm_up_bursts):
@@ -82,9 +92,14 @@ def warm_up(bench):
 
 
 def cold_page(bench):
-    """The page with nothing cached, against the rounds of PERP calls it needed. Also
-    returns the last sample's calls, for the sequential baseline."""
-    samples = [_cold_sample(bench) for _ in range(bench.scale.cold_samples)]
+    """The page with nothing cached, against the rounds of PERP calls it needed, and the
+    workers' CPU per page. Also returns the last sample's calls, for the sequential
+    baseline and the ideal client."""
+    cpu_seconds = 0.0
+    samples = []
+    for _ in range(bench.scale.cold_samples):
+        bench.start_cold()
+        cpu_seconds += _workers_cpu(bench.main, lambda: samples.append(_cold_sample(bench)))
     times = [seconds for seconds, _ in samples]
     depth = statistics.mode(rounds.dependent_rounds(calls) for _, calls in samples)
     calls = samples[-1][1]
@@ -97,15 +112,34 @@ def cold_page(bench):
         "critical_path_ms": depth * bench.scale.latency_ms,
         "perp_calls": len(calls),
         "perp_calls_by_endpoint": rounds.calls_by_endpoint(calls),
+        "cpu_ms_per_page": _per_request_ms(cpu_seconds, len(samples)),
     }
     return figures, calls
 
 
 def _cold_sample(bench):
-    bench.start_cold()
     answer = load.get(bench.page_url(bench.main), bench.cookies[0])
     _expect_page(answer, "cold page")
     return answer.seconds, bench.sandbox.calls()
+
+
+def ideal_client(bench, calls):
+    """The cold page's floor: its calls, round by round, made by a plain client of its own."""
+    paths = [[ideal.call_path(call) for call in one_round] for one_round in rounds.in_rounds(calls)]
+    with ideal.IdealClient(bench.sandbox.root_url, bench.sandbox.key) as client:
+        client.run(paths)  # opens its connections and threads, untimed
+        before = client.cpu_seconds()
+        times = [client.run(paths) for _ in range(bench.scale.ideal_samples)]
+        after = client.cpu_seconds()
+    cpu_seconds = float("nan") if before is None or after is None else after - before
+    return {
+        "samples": len(times),
+        "perp_calls": sum(len(one_round) for one_round in paths),
+        "rounds": [len(one_round) for one_round in paths],
+        "p50_ms": _ms(statistics.median(times)),
+        "min_ms": _ms(min(times)),
+        "cpu_ms_per_run": _per_request_ms(cpu_seconds, len(times)),
+    }
 
 
 def sequential_baseline(bench, calls):
@@ -165,10 +199,12 @@ class _WarmRun:
     cpu_seconds: float = 0.0
 
     def slice(self, bench):
-        self.cpu_seconds += _workers_cpu(bench, lambda: self.result.add(_warm_slice(bench, self.path, self.cookies)))
+        self.cpu_seconds += _workers_cpu(
+            bench.main, lambda: self.result.add(_warm_slice(bench, self.path, self.cookies))
+        )
 
     def figures(self):
-        return {**self.result.figures(), "cpu_ms_per_request": _per_request_ms(self.cpu_seconds, self.result)}
+        return {**self.result.figures(), "cpu_ms_per_request": _per_request_ms(self.cpu_seconds, self.result.requests)}
 
 
 def _warm_slice(bench, path, cookies):
@@ -179,17 +215,91 @@ def _warm_slice(bench, path, cookies):
     )
 
 
-def _workers_cpu(bench, run):
-    """CPU seconds the main instance's workers spent while `run` ran (nan where unknown)."""
-    before = bench.main.workers_cpu_seconds()
+def _workers_cpu(instance, run):
+    """CPU seconds the instance's workers spent while `run` ran (nan where unknown)."""
+    before = instance.workers_cpu_seconds()
     run()
-    after = bench.main.workers_cpu_seconds()
+    after = instance.workers_cpu_seconds()
     return float("nan") if before is None or after is None else after - before
 
 
-def _per_request_ms(cpu_seconds, result):
-    """None where the workers' CPU time is unknown (no /proc)."""
-    return None if math.isnan(cpu_seconds) else round(cpu_seconds / max(result.requests, 1) * 1000, 2)
+def _per_request_ms(cpu_seconds, requests):
+    """None where the CPU time is unknown (no /proc)."""
+    return None if math.isnan(cpu_seconds) else round(cpu_seconds / max(requests, 1) * 1000, 2)
+
+
+# --- Many at once: a burst of cold customers, staff on warm pages ------------------------
+
+
+def cold_burst(bench):
+    """Distinct customers, nothing cached, all asked for at the same moment."""
+    urls = [bench.main.url + customer_path(customer_id) for customer_id in bench.burst_customer_ids]
+    pages_per_second, times = [], []
+    for _ in range(bench.scale.burst_samples):
+        bench.start_cold()
+        answers = load.burst(urls, bench.staff_cookies)
+        for answer in answers:
+            _expect_page(answer, "cold burst")
+        last = max(answer.seconds for answer in answers)  # all started at once, behind one gate
+        pages_per_second.append(len(answers) / last)
+        times.extend(answer.seconds for answer in answers)
+    return {
+        "customers": len(urls),
+        "samples": bench.scale.burst_samples,
+        "pages_per_second": round(statistics.median(pages_per_second), 1),
+        "p50_ms": _ms(load.percentile(times, 0.50)),
+        "p95_ms": _ms(load.percentile(times, 0.95)),
+        "perp_calls": len(bench.sandbox.calls()),  # the last sample's
+    }
+
+
+def staff_on_warm_pages(bench):
+    """Every member of staff at once, each on one of the burst's customers' pages, cached."""
+    paths = [customer_path(bench.burst_customer_ids[n % len(bench.burst_customer_ids)])
+             for n in range(len(bench.staff_cookies))]
+    for path in set(paths):
+        _expect_page(load.get(bench.main.url + path, bench.staff_cookies[0]), "staff, first view")
+    bench.sandbox.reset_stats()
+    result = load.run_load_on(
+        bench.main.url, paths, cookies=bench.staff_cookies,
+        seconds=bench.scale.staff_seconds, max_requests=bench.scale.warm_max_requests,
+    )
+    return {"staff": len(paths), "pages": len(set(paths)), **result.figures(), "perp_calls": bench.perp_calls()}
+
+
+# --- The customer with many active orders ----------------------------------------------
+
+
+def busy_customer(bench):
+    """A page with every one of many active orders expanded: cold, then warm."""
+    url = bench.busy.url + customer_path(bench.busy_customer_id)
+    samples, cpu_seconds = [], 0.0
+    for _ in range(bench.scale.busy_cold_samples):
+        bench.start_cold()
+        cpu_seconds += _workers_cpu(bench.busy, lambda: samples.append(load.get(url, bench.cookies[0])))
+    for answer in samples:
+        _expect_page(answer, "busy customer, cold")
+    calls = bench.sandbox.calls()
+    bench.sandbox.reset_stats()
+    warm = load.LoadResult()
+    warm_cpu = _workers_cpu(bench.busy, lambda: warm.add(load.run_load(
+        bench.busy.url, customer_path(bench.busy_customer_id), cookies=bench.cookies[:1],
+        seconds=bench.scale.busy_warm_seconds, max_requests=bench.scale.warm_max_requests,
+    )))
+    return {
+        "cold": {
+            "samples": len(samples),
+            "p50_ms": _ms(statistics.median(answer.seconds for answer in samples)),
+            "perp_calls": len(calls),
+            "perp_rounds": rounds.dependent_rounds(calls),
+            "cpu_ms_per_page": _per_request_ms(cpu_seconds, len(samples)),
+        },
+        "warm": {
+            **warm.figures(),
+            "cpu_ms_per_request": _per_request_ms(warm_cpu, warm.requests),
+            "perp_calls": bench.perp_calls(),
+        },
+    }
 
 
 # --- Stampede and outage -----------------------------------------------------------

@@ -73,12 +73,13 @@ class Instance:
         """CPU time its workers have used so far (Linux /proc), or None where unknown."""
         try:
             children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
-            return sum(_cpu_seconds(pid) for pid in children)
+            return sum(cpu_seconds(pid) for pid in children)
         except OSError:
             return None
 
 
-def _cpu_seconds(pid):
+def cpu_seconds(pid):
+    """CPU time (user and system) process `pid` has used so far: Linux /proc only."""
     # /proc/PID/stat: user and system time are fields 14 and 15, after "(command name)".
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

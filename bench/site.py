@@ -61,6 +61,14 @@ def server_env(settings, *, workers, threads):
     }
 
 
+def expanding(env, active_orders):
+    """`env` with a page of `active_orders` orders, all of them expanded: for the busy customer.
+
+    Only this instance: the main one keeps the defaults the other scenarios are measured with.
+    """
+    return {**env, "LIST_PAGE_SIZE": str(active_orders), "ACTIVE_ORDERS_EXPANDED": str(active_orders)}
+
+
 def quickly_stale(env, seconds=1):
     """`env` with every PERP reading fresh for only `seconds`: for the outage scenario."""
     return {**env, **dict.fromkeys(PAGE_CACHE_SETTINGS, str(seconds))}

@@ -13,6 +13,10 @@ EMPTY_CUSTOMER_ID = "CUST-1003"  # no orders, no invoices, vip-wallet answers 40
 NO_INVOICES_CUSTOMER_ID = "CUST-1004"  # has orders but no invoices
 SHOWCASE_CUSTOMER_ID = "CUST-1005"  # one order per status; every artwork/invoice status
 HOSTILE_CUSTOMER_ID = "CUST-1666"  # HTML/script in strings, javascript:/data: URLs
+# 40 active orders (plus 2 delivered), no invoices; added after everyone else, from a
+# generator of its own, so no other customer's data changed when it came.
+BUSY_CUSTOMER_ID = "CUST-1777"
+BUSY_ACTIVE_ORDERS = 40
 
 RANDOM_CUSTOMER_COUNT = 50
 FIRST_CUSTOMER_NUMBER = 1001

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from . import catalog
 from .constants import (
-    ANCHOR, BENCH_CUSTOMER_ID, EMPTY_CUSTOMER_ID, FIRST_CUSTOMER_NUMBER,
+    ANCHOR, BENCH_CUSTOMER_ID, BUSY_ACTIVE_ORDERS, BUSY_CUSTOMER_ID, EMPTY_CUSTOMER_ID, FIRST_CUSTOMER_NUMBER,
     NO_INVOICES_CUSTOMER_ID, PAGING_CUSTOMER_ID, RANDOM_CUSTOMER_COUNT, SHOWCASE_CUSTOMER_ID,
 )
 from .formats import date_style, money, stamp
@@ -96,6 +96,17 @@ def _script_specials(rng, by_id):
     showcase = by_id[SHOWCASE_CUSTOMER_ID]
     showcase.vip_tier, showcase.has_wallet = "silver", True
     showcase.orders = _showcase_orders()
+
+
+def busy_plan(rng):
+    """The customer with BUSY_ACTIVE_ORDERS active orders (and two delivered), not invoiced."""
+    used_emails = set()
+    plan = _random_plan(rng, int(BUSY_CUSTOMER_ID.split("-")[1]), used_emails)
+    plan.vip_tier, plan.has_wallet, plan.invoiced = "gold", True, False
+    plan.email = f"busy.{plan.number}@{plan.email.partition('@')[2]}"  # no seeded customer's
+    active = [catalog.ACTIVE_ORDER_STATUSES[n % len(catalog.ACTIVE_ORDER_STATUSES)] for n in range(BUSY_ACTIVE_ORDERS)]
+    plan.orders = [OrderSpec(status) for status in active] + [OrderSpec("delivered") for _ in range(2)]
+    return plan
 
 
 def _showcase_orders():

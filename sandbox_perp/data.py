@@ -6,7 +6,7 @@ import threading
 from . import hostile
 from .artwork import artwork_id, artwork_payload
 from .constants import HOSTILE_CUSTOMER_ID, SEED
-from .customers import customer_payload, plan_customers
+from .customers import busy_plan, customer_payload, plan_customers
 from .invoices import draft_invoices, invoice_payload
 from .orders import draft_orders, number_orders, order_payload
 from .production import production_payload
@@ -65,14 +65,32 @@ def build_dataset(seed=SEED):
     for plan in plans:
         plan_orders = drafts[plan.customer_id]
         dataset.add_customer(customer_payload(plan, plan_orders), wallet_payload(rng, plan, plan_orders))
+    _add_orders(dataset, rng, orders)
+    for invoice in reversed(invoices):
+        dataset.add_invoice(invoice_payload(invoice))
+    _poison_hostile(dataset)
+    _add_busy_customer(dataset, random.Random(seed + 1), orders)
+    return dataset
+
+
+def _add_busy_customer(dataset, rng, orders):
+    """The busy customer's orders numbered after everyone else's: from a generator of its
+    own, so the customers seeded before it kept every id and value."""
+    plan = busy_plan(rng)
+    drafts = number_orders(
+        draft_orders(rng, plan), first_seq=len(orders),
+        first_line_number=1 + max(line.number for order in orders for line in order.lines),
+    )
+    dataset.add_customer(customer_payload(plan, drafts), wallet_payload(rng, plan, drafts))
+    _add_orders(dataset, rng, drafts)
+
+
+def _add_orders(dataset, rng, orders):
+    """`orders` oldest first: each customer's list is kept newest first."""
     for order in reversed(orders):
         dataset.add_order(order_payload(order, rng), production_payload(order, rng), artwork_payload(order, rng))
         for line in order.lines:
             dataset.artwork_art[artwork_id(line)] = (line.product_name, line.colour)
-    for invoice in reversed(invoices):
-        dataset.add_invoice(invoice_payload(invoice))
-    _poison_hostile(dataset)
-    return dataset
 
 
 def _poison_hostile(dataset):

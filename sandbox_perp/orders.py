@@ -86,11 +86,12 @@ def _line(rng):
     return LineDraft(name, colour, rng.choice(quantities), unit_cents)
 
 
-def number_orders(drafts):
-    """Give ids in chronological order across all customers, so newer means higher."""
+def number_orders(drafts, *, first_seq=0, first_line_number=FIRST_LINE_ITEM_NUMBER):
+    """Give ids in chronological order across all customers, so newer means higher
+    (within `drafts`: orders numbered later start at `first_seq`)."""
     ordered = sorted(drafts, key=lambda d: (d.order_date, d.plan.number))
-    line_number = FIRST_LINE_ITEM_NUMBER
-    for seq, draft in enumerate(ordered):
+    line_number = first_line_number
+    for seq, draft in enumerate(ordered, start=first_seq):
         draft.seq = seq
         for line in draft.lines:
             line.number = line_number

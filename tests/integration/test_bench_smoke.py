@@ -13,13 +13,18 @@ import pytest
 
 from bench import database
 from bench.load import percentile
-from bench.rounds import dependent_rounds, repeats_after_answer
+from bench.ideal import call_path
+from bench.rounds import dependent_rounds, in_rounds, repeats_after_answer
 from sandbox_perp.stats import Call
 from tests.support.services import require_postgres, require_redis
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
-TARGETS = ("cold_ms", "speedup", "warm_share", "warm_calls", "stampede_calls", "open_breaker_ms")
+TARGETS = (
+    "cold_ms", "speedup", "warm_share", "warm_calls", "stampede_calls", "open_breaker_ms",
+    "cold_vs_ideal", "cold_cpu_vs_ideal", "warm_share_healthz", "trivial_cpu_vs_healthz",
+    "warm_calls_elsewhere", "burst_pages_per_second",
+)
 # Not the full run's perpdesk_bench: a smoke run leaves the last full run's database alone.
 SMOKE_DATABASE = "perpdesk_bench_smoke"
 
@@ -90,6 +95,49 @@ def test_it_times_the_cold_page_against_its_rounds_and_the_sequential_baseline(s
     assert sum(cold["perp_calls_by_endpoint"].values()) == cold["perp_calls"]
     assert baseline["perp_calls"] == cold["perp_calls"] and is_positive(baseline["p50_ms"])
     assert is_positive(results["speedup"])
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.slow
+def test_it_sets_the_cold_page_beside_an_ideal_client_making_the_same_rounds_of_calls(smoke_run):
+    ideal, cold = smoke_run[1]["ideal_client"], smoke_run[1]["cold_page"]
+    # The last cold sample's rounds: at 5 ms a round's starts may spread over more than one.
+    rounds_made = ideal["rounds"]
+    latency_ms = smoke_run[1]["config"]["latency_ms"]
+
+    assert sum(rounds_made) == ideal["perp_calls"] == cold["perp_calls"] and len(rounds_made) >= 2
+    assert len(rounds_made) * latency_ms <= ideal["min_ms"] <= ideal["p50_ms"]  # it waited for each round
+    assert smoke_run[1]["floor"]["cold_vs_ideal"] == pytest.approx(cold["p50_ms"] / ideal["p50_ms"], abs=0.01)
+    assert cold["cpu_ms_per_page"] > 0 and ideal["cpu_ms_per_run"] >= 0  # counted in clock ticks
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.slow
+def test_it_asks_for_distinct_cold_customers_at_once_then_puts_staff_on_their_warm_pages(smoke_run):
+    burst, staff = smoke_run[1]["cold_burst"], smoke_run[1]["staff_on_warm_pages"]
+    asked_for = set(smoke_run[1]["config"]["burst_customer_ids"])
+
+    assert burst["customers"] == len(asked_for) == 4
+    assert is_positive(burst["pages_per_second"]) and 0 < burst["p50_ms"] <= burst["p95_ms"]
+    assert burst["perp_calls"] >= burst["customers"] * 3  # each customer's profile, orders, invoices at least
+    assert staff["staff"] == 8 and staff["pages"] == burst["customers"]
+    assert staff["requests"] > 0 and staff["failures"] == 0 and 0 < staff["p50_ms"] <= staff["p95_ms"]
+    assert staff["perp_calls"] >= 0
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.slow
+def test_it_expands_every_active_order_of_the_busy_customer_cold_and_warm(smoke_run):
+    busy = smoke_run[1]["busy_customer"]
+    cold, warm = busy["cold"], busy["warm"]
+
+    assert cold["perp_calls"] >= 4 + 2 * 40  # the first round, then production and artwork of each
+    assert cold["perp_rounds"] >= 2 and is_positive(cold["p50_ms"])
+    assert warm["requests"] > 0 and warm["failures"] == 0 and 0 < warm["p50_ms"] <= warm["p95_ms"]
+    assert warm["p50_ms"] < cold["p50_ms"]
 
 
 @pytest.mark.postgres
@@ -169,6 +217,21 @@ def test_it_counts_a_call_started_after_another_answered_as_a_round_more():
 
     assert dependent_rounds(first_round + second_round) == 2
     assert dependent_rounds([]) == 0
+
+
+def test_it_groups_calls_into_rounds_by_what_each_waited_for():
+    first = [call(0.0, 0.05), call(0.001, 0.05, id="CUST-2")]
+    second = [call(0.051, 0.1, id="CUST-3"), call(0.06, 0.11, id="CUST-4")]
+
+    assert in_rounds(second + first) == [first, second]
+    assert in_rounds([]) == []
+
+
+def test_the_ideal_client_asks_for_what_the_page_asked_for():
+    made = Call("/api/customers/{id}/orders", {"id": "CUST 1/2"}, {"limit": "10", "offset": "0"}, 0.0, 0.1)
+
+    assert call_path(made) == "/api/customers/CUST%201%2F2/orders?limit=10&offset=0"
+    assert call_path(call(0.0, 0.1)) == "/api/customers/CUST-1"
 
 
 def test_it_finds_calls_repeated_after_the_first_answer():

@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from sandbox_perp import (
-    BENCH_CUSTOMER_ID, EMPTY_CUSTOMER_ID, HOSTILE_CUSTOMER_ID, NO_INVOICES_CUSTOMER_ID,
+    BENCH_CUSTOMER_ID, BUSY_ACTIVE_ORDERS, BUSY_CUSTOMER_ID, EMPTY_CUSTOMER_ID, HOSTILE_CUSTOMER_ID, NO_INVOICES_CUSTOMER_ID,
     PAGING_CUSTOMER_ID, SandboxServer, build_dataset, get_dataset,
 )
 
@@ -228,6 +228,21 @@ def test_ids_and_numbers_follow_the_documented_shapes(data):
     assert "INV-70001" in data.invoices
     assert all(len(number.split("-")) == 2 for number in data.invoice_ids_by_number)
     assert any(number.startswith("2026-") for number in data.invoice_ids_by_number)
+
+
+def test_the_busy_customer_has_forty_active_orders_numbered_after_everyone_elses(data):
+    busy = data.orders_by_customer[BUSY_CUSTOMER_ID]
+    others = [order for cid, orders in data.orders_by_customer.items() if cid != BUSY_CUSTOMER_ID for order in orders]
+
+    assert sum(order["status"] in ACTIVE for order in busy) == BUSY_ACTIVE_ORDERS == 40
+    assert min(_number(order["order_id"]) for order in busy) == max(_number(order["order_id"]) for order in others) + 1
+    assert [order["order_id"] for order in busy] == sorted((order["order_id"] for order in busy), reverse=True)
+    assert data.invoices_by_customer[BUSY_CUSTOMER_ID] == []
+    assert data.customer_ids_by_email[data.customers[BUSY_CUSTOMER_ID]["email"].lower()] == BUSY_CUSTOMER_ID
+
+
+def _number(identifier):
+    return int(identifier.rsplit("-", 1)[1])
 
 
 def test_special_customers(data):
