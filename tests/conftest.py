@@ -1,9 +1,12 @@
+from datetime import datetime, timezone
+
 import pytest
 import responses
 from django.contrib.auth.models import Permission, User
 from django.core.cache import cache
 
-PERP = "http://perp.test/api"  # PERP_API_URL in tests/settings.py
+from tests.support.cache import LOCMEM, FrozenClock, redis_config, using_cache
+from tests.support.perp_payloads import PERP, FakePERP, check_every_call_was_registered  # noqa: F401 (PERP for importers)
 
 
 def _user_with(username, *codenames):
@@ -26,9 +29,52 @@ def _fresh_state():
 
 @pytest.fixture
 def perp():
-    """PERP mocked at the HTTP level; every unmatched call fails the test."""
+    """PERP mocked at the HTTP level; every unmatched call fails the test (at teardown, as
+    perpdesk itself turns the refused call into "PERP unavailable")."""
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         yield mock
+        check_every_call_was_registered(mock)
+
+
+@pytest.fixture
+def fake(perp):
+    """A fake PERP answering GETs from a table of paths (tests/support/perp_payloads.py)."""
+    return FakePERP(perp)
+
+
+# --- Cache backends and the reading layer's clock ------------------------------------
+@pytest.fixture(params=["locmem", pytest.param("redis", marks=pytest.mark.redis)])
+def cache_backend(request):
+    """The test runs once on local memory and once on the real Redis (db 15)."""
+    config = LOCMEM if request.param == "locmem" else redis_config()
+    with using_cache(config):
+        cache.clear()  # on Redis: FLUSHDB of db 15 only
+        yield request.param
+        cache.clear()
+
+
+@pytest.fixture
+def redis_cache():
+    with using_cache(redis_config()):
+        cache.clear()
+        yield
+        cache.clear()
+
+
+@pytest.fixture
+def fresh_warning_limit(monkeypatch):
+    """Each test sees its own first "cache unavailable" warning."""
+    from lookup.reading import store
+
+    monkeypatch.setattr(store, "_warnings", store._WarningLimiter(60.0))
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    """The reading layer's time, moved by the test (`advance`) instead of sleeping."""
+    clock = FrozenClock(datetime(2026, 11, 24, 14, 2, tzinfo=timezone.utc))
+    monkeypatch.setattr("lookup.clock.now", clock.now)
+    return clock
 
 
 @pytest.fixture

@@ -18,16 +18,11 @@ from lookup.models import AuditEntry
 from tests.support import perp_payloads as p
 from tests.support.audit import AuditInsertsRefused
 from tests.support.postgres_rerun import postgres_rerun_test
-from tests.views.test_customer import serve_customer
+from tests.support.perp_payloads import serve_customer
 
 pytestmark = pytest.mark.django_db
 
 NAME = "Ada Lovelace"  # the customer's name in tests/support/perp_payloads.py: PERP data on the page
-
-
-@pytest.fixture
-def fake(perp):
-    return p.FakePERP(perp)
 
 
 @pytest.fixture
@@ -62,7 +57,7 @@ def _assert_database_unavailable_without_perp_data(response):
 def test_a_page_whose_audit_row_is_refused_is_the_503_page_without_perp_data(
     staff, fake, audit_inserts_refused, caplog, path
 ):
-    serve_customer(fake)
+    serve_customer(fake).nothing_matches("CUST-1001")
     fake.ok("/orders/ORD-50001", p.order())
     fake.ok("/invoices/INV-70001", p.invoice())
 
@@ -120,6 +115,7 @@ def test_an_id_no_row_could_hold_is_refused_before_perp_is_asked(staff, perp, ki
 
 def test_an_id_as_long_as_the_column_is_looked_up(staff, fake):
     longest = "C" * ID_MAX_LENGTH
+    fake.nothing_under(f"/customers/{longest}")
 
     response = staff.get(f"/customers/{longest}/")
 
@@ -144,6 +140,7 @@ PATH_IDS = st.text(st.characters(exclude_categories=("Cs",), exclude_characters=
 def test_every_id_is_either_recorded_as_asked_or_refused_unasked(staff, fake, identifier):
     AuditEntry.objects.all().delete()
     calls_before = len(fake.requested)
+    fake.nothing_under(f"/customers/{identifier}")  # PERP has no customers here
 
     response = staff.get(f"/customers/{quote(identifier, safe='')}/")
 

@@ -95,11 +95,12 @@ def test_the_sign_in_page_has_no_inline_code(client, local_login):
     assert inline_code(response.content.decode()) == []
 
 
-def test_perpdesks_pages_have_no_inline_code(alice_client, perp):
-    fake = p.FakePERP(perp)
+def test_perpdesks_pages_have_no_inline_code(alice_client, fake):
     fake.ok("/customers/CUST-1001", p.customer())
     fake.ok("/customers/CUST-1001/orders", p.orders_page([p.order()]))
     fake.ok("/orders/ORD-50001", p.order())
+    fake.nothing_under("/customers/CUST-1001", "/orders/ORD-50001")
+    fake.not_found("/customers/search?email=ada@example.com")
 
     for path in ("/", "/?q=ada@example.com", "/customers/CUST-1001/", "/orders/ORD-50001/"):
         response = alice_client.get(path)

@@ -67,9 +67,9 @@ def test_it_is_not_there_for_an_outside_client_coming_through_the_proxy(client, 
     assert client.get("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 200
 
 
-def test_it_counts_perp_calls_by_endpoint_and_outcome(alice_client, perp):
-    fake = p.FakePERP(perp)
+def test_it_counts_perp_calls_by_endpoint_and_outcome(alice_client, fake):
     fake.ok("/customers/CUST-1001", p.customer()).fail("/customers/CUST-1001/vip-wallet", "unavailable")
+    fake.nothing_under("/customers/CUST-1001")
     labels = {"endpoint": "/api/customers/{customer_id}/vip-wallet", "outcome": "unavailable"}
     before = sample("perpdesk_perp_call_duration_seconds_count", **labels)
     retries_before = sample("perpdesk_perp_retries_total", endpoint=labels["endpoint"])
@@ -81,8 +81,8 @@ def test_it_counts_perp_calls_by_endpoint_and_outcome(alice_client, perp):
     assert sample("perpdesk_perp_call_duration_seconds_bucket", le="20.0", **labels) == before + 1
 
 
-def test_it_counts_cache_hits_and_misses(alice_client, perp):
-    p.FakePERP(perp).ok("/customers/CUST-1001", p.customer())
+def test_it_counts_cache_hits_and_misses(alice_client, fake):
+    fake.ok("/customers/CUST-1001", p.customer()).nothing_under("/customers/CUST-1001")
     misses = sample("perpdesk_cache_events_total", event="miss", resource="customer")
     hits = sample("perpdesk_cache_events_total", event="hit", resource="customer")
 
@@ -93,8 +93,8 @@ def test_it_counts_cache_hits_and_misses(alice_client, perp):
     assert sample("perpdesk_cache_events_total", event="hit", resource="customer") == hits + 1
 
 
-def test_it_counts_customer_pages_kept_whole(alice_client, perp):
-    p.FakePERP(perp).ok("/customers/CUST-1001", p.customer())
+def test_it_counts_customer_pages_kept_whole(alice_client, fake):
+    fake.ok("/customers/CUST-1001", p.customer()).nothing_under("/customers/CUST-1001")
     misses = sample("perpdesk_cache_events_total", event="miss", resource="kept_page")
     hits = sample("perpdesk_cache_events_total", event="hit", resource="kept_page")
 
@@ -105,8 +105,8 @@ def test_it_counts_customer_pages_kept_whole(alice_client, perp):
     assert sample("perpdesk_cache_events_total", event="hit", resource="kept_page") == hits + 1
 
 
-def test_it_times_pages_by_route(alice_client, perp):
-    p.FakePERP(perp)
+def test_it_times_pages_by_route(alice_client, fake):
+    fake.nothing_under("/customers/CUST-404")
     labels = {"route": "/customers/<str:customer_id>/", "method": "GET", "status": "404"}
     before = sample("perpdesk_http_request_duration_seconds_count", **labels)
 

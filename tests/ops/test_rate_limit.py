@@ -13,17 +13,18 @@ from lookup.ops import rate_limit, shared_counter
 from lookup.checks import check_settings
 from lookup.models import AuditEntry
 from tests.support import perp_payloads as p
-from tests.support.cache import CLOSED_PORT_REDIS, fresh_warning_limit, redis_config, using_cache  # noqa: F401
+from tests.support.cache import CLOSED_PORT_REDIS, redis_config, using_cache
 from tests.support.gunicorn import BASE_DIR, PYTHON
-from tests.views.test_customer import serve_customer
+from tests.support.perp_payloads import serve_customer
 
 URL = "/customers/CUST-1001/"
 SHARED_REDIS = "redis://127.0.0.1:6379/13"
 
 
 @pytest.fixture
-def fake(perp):
-    return serve_customer(p.FakePERP(perp))
+def fake(fake):
+    """The shared fake, serving a customer's page."""
+    return serve_customer(fake)
 
 
 @pytest.fixture
@@ -211,6 +212,7 @@ def test_each_person_has_a_count_of_their_own(alice_client, carol, client, fake)
 @pytest.mark.usefixtures("three_a_minute")
 @pytest.mark.parametrize("url", ["/orders/ORD-50001/", "/invoices/INV-70001/", "/?q=CUST-1001"])
 def test_orders_invoices_and_searches_count_as_lookups(alice_client, fake, url):
+    fake.nothing_matches("CUST-1001")  # but the customer, served as a page
     fake.ok("/orders/ORD-50001", p.order("ORD-50001"))
     fake.ok("/invoices/INV-70001", p.invoice())
 

@@ -28,8 +28,8 @@ def json_log():
 
 
 @pytest.fixture
-def fake(perp):
-    fake = p.FakePERP(perp)
+def fake(fake):
+    """The shared fake, serving a customer with no orders or invoices."""
     fake.ok("/customers/CUST-1001", p.customer())
     fake.ok("/customers/CUST-1001/vip-wallet", p.wallet())
     fake.ok("/customers/CUST-1001/orders", p.orders_page([]))

@@ -23,17 +23,18 @@ from lookup.pages.customer import page_numbers
 from lookup.pages.sections import MAX_PAGE_NUMBER
 from lookup.models import AuditEntry
 from tests.support import perp_payloads as p
-from tests.support.cache import cache_backend, envelope, frozen_clock, redis_cache  # noqa: F401 (fixtures)
+from tests.support.cache import envelope
 from tests.support.page_html import links_in
-from tests.views.test_customer import serve_customer
+from tests.support.perp_payloads import serve_customer
 
 URL = "/customers/CUST-1001/"
 ACTIVE_ORDER = "ORD-50002"  # serve_customer's active order: expanded on the page
 
 
 @pytest.fixture
-def fake(perp):
-    return serve_customer(p.FakePERP(perp))
+def fake(fake):
+    """The shared fake, serving a customer's page."""
+    return serve_customer(fake)
 
 
 @pytest.fixture
@@ -148,6 +149,7 @@ def test_refreshing_one_of_the_customers_invoices_retires_it_too(alice_client, f
 
 
 def test_refreshing_a_search_that_found_the_customer_retires_it(alice_client, fake):
+    fake.nothing_matches("CUST-1001")  # but the customer, served as a page
     _page(alice_client)
     _name_becomes(fake, "Ada King")
 
@@ -157,7 +159,7 @@ def test_refreshing_a_search_that_found_the_customer_retires_it(alice_client, fa
 
 
 def test_refreshing_another_customer_leaves_it_kept(alice_client, fake, overview_reads):
-    fake.ok("/customers/CUST-2002", p.customer("CUST-2002", name="Grace Hopper"))
+    fake.ok("/customers/CUST-2002", p.customer("CUST-2002", name="Grace Hopper")).nothing_under("/customers/CUST-2002")
     _page(alice_client)
 
     alice_client.post("/refresh/", {"next": "/customers/CUST-2002/"})
@@ -189,7 +191,7 @@ def test_a_page_with_a_stale_section_is_not_kept(alice_client, fake, overview_re
 
 
 def test_a_customer_perp_does_not_have_is_not_kept(alice_client, perp, overview_reads):
-    p.FakePERP(perp)
+    p.FakePERP(perp).nothing_under("/customers/CUST-404")
 
     assert alice_client.get("/customers/CUST-404/").status_code == 404
     assert alice_client.get("/customers/CUST-404/").status_code == 404
@@ -304,9 +306,9 @@ def test_junk_beside_a_page_number_shares_that_pages_kept_copy(alice_client, fak
     assert redis_db.dbsize() == keys
 
 
-def test_the_kept_pages_links_carry_no_junk(alice_client, perp, overview_reads):
-    fake = serve_customer(p.FakePERP(perp))
+def test_the_kept_pages_links_carry_no_junk(alice_client, fake, overview_reads):
     fake.on("/customers/CUST-1001/orders", _orders_by_offset([p.order(f"ORD-{n}") for n in range(1, 26)]))
+    fake.nothing_under(*(f"/orders/ORD-{n}" for n in range(1, 26)))  # their production and artwork
 
     junk = _page(alice_client, URL + "?orders_page=2&evil=%22%3E1")
     clean = _page(alice_client, URL + "?orders_page=2")
@@ -316,9 +318,9 @@ def test_the_kept_pages_links_carry_no_junk(alice_client, perp, overview_reads):
 
 
 @pytest.mark.parametrize("query", ["?orders_page=99999999", "?orders_page=4"])
-def test_a_page_past_the_end_of_its_list_is_shown_but_not_kept(alice_client, perp, overview_reads, query):
-    fake = serve_customer(p.FakePERP(perp))
+def test_a_page_past_the_end_of_its_list_is_shown_but_not_kept(alice_client, fake, overview_reads, query):
     fake.on("/customers/CUST-1001/orders", _orders_by_offset([p.order(f"ORD-{n}") for n in range(1, 26)]))
+    fake.nothing_under(*(f"/orders/ORD-{n}" for n in range(1, 26)))  # their production and artwork
 
     first, second = _page(alice_client, URL + query), _page(alice_client, URL + query)
 
@@ -326,9 +328,9 @@ def test_a_page_past_the_end_of_its_list_is_shown_but_not_kept(alice_client, per
     assert len(overview_reads) == 2 and first.count("Ada Lovelace") == second.count("Ada Lovelace")
 
 
-def test_the_last_page_with_something_on_it_is_kept(alice_client, perp, overview_reads):
-    fake = serve_customer(p.FakePERP(perp))
+def test_the_last_page_with_something_on_it_is_kept(alice_client, fake, overview_reads):
     fake.on("/customers/CUST-1001/orders", _orders_by_offset([p.order(f"ORD-{n}") for n in range(1, 26)]))
+    fake.nothing_under(*(f"/orders/ORD-{n}" for n in range(1, 26)))  # their production and artwork
 
     _page(alice_client, URL + "?orders_page=3")
     _page(alice_client, URL + "?orders_page=3")

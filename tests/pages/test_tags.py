@@ -20,7 +20,6 @@ from lookup.templatetags.perpdesk import (
     thumbnail, when,
 )
 from tests.support import perp_payloads as p
-from tests.support.cache import frozen_clock  # noqa: F401  (fixture)
 from tests.support.page_html import as_sent_in, links_in, parse, text_of
 
 HOSTILE = '<script>alert("x")</script>'

@@ -8,9 +8,7 @@ from lookup.pages.fanout import Fanout
 from lookup.reading.keys import reading_key
 from lookup.perp import endpoints
 from lookup.reading.reader import Read, perp_reader
-from tests.support.cache import (  # noqa: F401  (fixtures)
-    CLOSED_PORT_REDIS, batch_answers, cache_backend, frozen_clock, perp_answers, perp_calls, using_cache,
-)
+from tests.support.cache import CLOSED_PORT_REDIS, batch_answers, perp_answers, perp_calls, using_cache
 
 
 def round_of(*customer_ids):

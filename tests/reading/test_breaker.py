@@ -11,14 +11,7 @@ from lookup.reading.breaker import breaker_is_open, breaker_state
 from lookup.perp import endpoints
 from lookup.perp.errors import PERPUnavailable
 from lookup.reading.reader import Read, perp_reader
-from tests.support.cache import (  # noqa: F401  (fixtures)
-    batch_answers,
-    cache_backend,
-    frozen_clock,
-    perp_answers,
-    perp_calls,
-    perp_is_down,
-)
+from tests.support.cache import batch_answers, perp_answers, perp_calls, perp_is_down
 
 pytestmark = [
     pytest.mark.usefixtures("cache_backend"),

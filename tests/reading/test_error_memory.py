@@ -19,15 +19,9 @@ from lookup.perp import endpoints
 from lookup.perp.errors import PERPAPIError, PERPAuthError, PERPBadResponse, PERPUnavailable
 from lookup.reading.reader import Read, perp_reader
 from tests.support import perp_payloads as p
-from tests.support.cache import cache_backend, frozen_clock  # noqa: F401 (fixtures)
 
 ARTWORK = "/orders/ORD-1/artwork"
 CUSTOMER = "/customers/CUST-1001"
-
-
-@pytest.fixture
-def fake(perp):
-    return p.FakePERP(perp)
 
 
 def read_artwork(*, refresh=False):

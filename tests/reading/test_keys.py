@@ -9,13 +9,7 @@ from lookup.reading import keys as cache_keys
 from lookup.reading.keys import SCHEMA_VERSION, reading_key
 from lookup.perp import endpoints
 from lookup.reading.reader import Read, perp_reader
-from tests.support.cache import (  # noqa: F401  (fixtures)
-    PERP,
-    customer_json,
-    envelope,
-    redis_cache,
-    redis_config,
-)
+from tests.support.cache import PERP, customer_json, envelope, redis_config
 
 EMAIL = "ada.lovelace@example.com"
 

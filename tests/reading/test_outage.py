@@ -17,13 +17,11 @@ from lookup.reading.breaker import breaker_state
 from lookup.reading.keys import reading_key
 from lookup.perp import endpoints
 from lookup.reading.reader import Read, perp_reader
-from tests.support.cache import (  # noqa: F401  (fixtures)
+from tests.support.cache import (
     CLOSED_PORT_REDIS,
-    fresh_warning_limit,
     perp_answers,
     perp_calls,
     perp_is_down,
-    redis_cache,
     redis_config,
     using_cache,
 )

@@ -13,16 +13,7 @@ import responses
 from lookup.perp.errors import PERPAPIError, PERPAuthError, PERPBadResponse, PERPUnavailable
 from lookup.perp import endpoints
 from lookup.reading.reader import Read, perp_reader
-from tests.support.cache import (  # noqa: F401  (fixtures)
-    PERP,
-    cache_backend,
-    envelope,
-    frozen_clock,
-    perp_answers,
-    perp_answers_with,
-    perp_calls,
-    perp_is_down,
-)
+from tests.support.cache import PERP, envelope, perp_answers, perp_answers_with, perp_calls, perp_is_down
 
 pytestmark = pytest.mark.usefixtures("cache_backend")
 

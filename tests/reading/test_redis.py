@@ -7,7 +7,7 @@ from django.core.cache import cache
 
 from lookup.reading import store as cache_store
 from lookup.reading.store import CacheUnavailable
-from tests.support.cache import CLOSED_PORT_REDIS, fresh_warning_limit, redis_cache, using_cache  # noqa: F401
+from tests.support.cache import CLOSED_PORT_REDIS, using_cache
 from tests.support.settings_probe import settings_from
 
 

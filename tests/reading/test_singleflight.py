@@ -18,17 +18,7 @@ from lookup.perp.errors import PERPUnavailable
 from lookup.perp import endpoints
 from lookup.reading.reader import Read, perp_reader
 from sandbox_perp.server import SandboxServer
-from tests.support.cache import (  # noqa: F401  (fixtures)
-    cache_backend,
-    customer_json,
-    customer_url,
-    envelope,
-    frozen_clock,
-    perp_answers,
-    perp_calls,
-    redis_cache,
-    redis_config,
-)
+from tests.support.cache import customer_json, customer_url, envelope, perp_answers, perp_calls, redis_config
 
 REPO = Path(__file__).resolve().parents[2]
 SLOW_PERP_SECONDS = 0.3

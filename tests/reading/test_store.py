@@ -11,9 +11,7 @@ from lookup.reading.store import CacheUnavailable
 from lookup.pages.fanout import run_concurrently
 from lookup.perp import endpoints
 from lookup.reading.reader import Read, perp_reader
-from tests.support.cache import (  # noqa: F401  (fixtures)
-    CLOSED_PORT_REDIS, batch_answers, cache_backend, perp_answers, redis_cache, using_cache,
-)
+from tests.support.cache import CLOSED_PORT_REDIS, batch_answers, perp_answers, using_cache
 
 PAGE_THREADS = 8
 PAGES = 5

@@ -1,18 +1,15 @@
-"""Fixtures and helpers shared by the tests/test_cache_*.py modules.
-
-`cache_backend` runs a test once on local memory and once on the real Redis (db 15),
-`frozen_clock` lets a test move the reading layer's time without sleeping.
+"""Helpers for the cache and reading-layer tests: cache configurations, the clock behind
+the `frozen_clock` fixture, PERP answers for one customer, a fan-out that runs nothing.
+The fixtures themselves (`cache_backend`, `redis_cache`, `frozen_clock`,
+`fresh_warning_limit`) are in tests/conftest.py.
 """
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
-import pytest
 import responses
-from django.core.cache import cache
 from django.test import override_settings
 
-from lookup.reading import store as cache_store
-from tests.conftest import PERP
+from tests.support.perp_payloads import PERP
 from tests.support.services import require_redis
 
 LOCMEM = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "cache-tests"}
@@ -31,29 +28,6 @@ def using_cache(config):
     return override_settings(CACHES={"default": config})
 
 
-@pytest.fixture(params=["locmem", pytest.param("redis", marks=pytest.mark.redis)])
-def cache_backend(request):
-    config = LOCMEM if request.param == "locmem" else redis_config()
-    with using_cache(config):
-        cache.clear()  # on Redis: FLUSHDB of db 15 only
-        yield request.param
-        cache.clear()
-
-
-@pytest.fixture
-def redis_cache():
-    with using_cache(redis_config()):
-        cache.clear()
-        yield
-        cache.clear()
-
-
-@pytest.fixture
-def fresh_warning_limit(monkeypatch):
-    """Each test sees its own first "cache unavailable" warning."""
-    monkeypatch.setattr(cache_store, "_warnings", cache_store._WarningLimiter(60.0))
-
-
 class FrozenClock:
     def __init__(self, start):
         self.current = start
@@ -63,13 +37,6 @@ class FrozenClock:
 
     def advance(self, seconds):
         self.current += timedelta(seconds=seconds)
-
-
-@pytest.fixture
-def frozen_clock(monkeypatch):
-    clock = FrozenClock(datetime(2026, 11, 24, 14, 2, tzinfo=timezone.utc))
-    monkeypatch.setattr("lookup.clock.now", clock.now)
-    return clock
 
 
 def envelope(data):

@@ -9,6 +9,7 @@ import re
 import threading
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+import pytest
 import requests
 import responses
 
@@ -187,8 +188,37 @@ def invoices_page(invoices, total=None, limit=10, offset=0):
 # --- A fake PERP behind the `perp` mock ------------------------------------------------
 
 
+class UnregisteredCall(requests.exceptions.ConnectionError):
+    """A call to PERP that no test registered an answer for: the `perp` fixture fails the
+    test at teardown, so "PERP answered nothing" is never mistaken for an answer."""
+
+
+def unregistered_calls(mock):
+    """ "METHOD path" of each call in a `responses` mock that nothing was registered for:
+    the fake's unknown paths, and the calls responses itself refused."""
+    calls = (f"{call.request.method} {_key(call.request.url)}" for call in mock.calls
+             if _is_unregistered(call.response))
+    return list(dict.fromkeys(calls))  # once each, retries folded
+
+
+def check_every_call_was_registered(mock):
+    """Fails the test, naming each call to PERP that nothing was registered for."""
+    unmatched = unregistered_calls(mock)
+    if unmatched:
+        pytest.fail("PERP calls no test registered an answer for: " + ", ".join(unmatched), pytrace=False)
+
+
+def _is_unregistered(response):
+    if isinstance(response, UnregisteredCall):
+        return True
+    # responses' own refusal, documented as this message
+    return type(response) is requests.exceptions.ConnectionError and str(response).startswith(
+        "Connection refused by Responses")
+
+
 class FakePERP:
-    """Answers every GET to PERP from a table of paths; unknown paths are "not found".
+    """Answers every GET to PERP from a table of paths; a path no test registered fails the
+    test (see `unregistered_calls`): say "not found" with `not_found(path)`.
 
     Paths are written as PERP_API.md writes them after /api: "/customers/CUST-1001";
     search endpoints include their parameter: "/orders/search?order_number=PO-10001".
@@ -199,6 +229,7 @@ class FakePERP:
     def __init__(self, perp):
         self.perp = perp
         self.answers = {}
+        self.missing = []  # path prefixes PERP has nothing under (nothing_under)
         self.requested = []  # paths (with search parameters) in the order PERP got them
         self._lock = threading.Lock()
         perp.add_callback(responses.GET, re.compile(re.escape(PERP) + r"/.*"), callback=self._answer)
@@ -212,6 +243,25 @@ class FakePERP:
         self.answers[path] = _Failure(failure)
         return self
 
+    def not_found(self, *paths):
+        for path in paths:
+            self.fail(path, "not_found")
+        return self
+
+    def nothing_under(self, *paths):
+        """PERP has nothing at these paths or beneath them: "/customers/CUST-404" covers
+        the customer, its wallet, orders and invoices."""
+        self.missing.extend(path.rstrip("/") for path in paths)
+        return self
+
+    def nothing_matches(self, term):
+        """PERP has no customer, order or invoice for `term`, by id or by any search."""
+        self.nothing_under(f"/customers/{term}", f"/orders/{term}", f"/invoices/{term}")
+        for search in (f"/customers/search?email={term}", f"/orders/search?order_number={term}",
+                       f"/invoices/search?invoice_number={term}"):
+            self.answers.setdefault(search, _Failure("not_found"))  # an answer given stays
+        return self
+
     def on(self, path, handler):
         self.answers[path] = handler
         return self
@@ -223,7 +273,11 @@ class FakePERP:
         key = _key(request.url)
         with self._lock:
             self.requested.append(key)
-        answer = self.answers.get(key, _Failure("not_found"))
+        answer = self.answers.get(key)
+        if answer is None and any(key == path or key.startswith(path + "/") for path in self.missing):
+            answer = _Failure("not_found")
+        if answer is None:
+            raise UnregisteredCall(f"no test said what PERP answers to GET {key}")
         if isinstance(answer, _Failure):
             return answer.respond()
         if callable(answer):
@@ -269,6 +323,24 @@ FAILURES = {
     "not_json": "PERP sent an answer perpdesk could not read",
     "wrong_shape": "PERP sent an answer perpdesk could not read",
 }
+
+
+def serve_customer(fake, *, orders=None, invoices=None):
+    """A customer with one active and one delivered order, a wallet and an invoice."""
+    if orders is None:
+        orders = [
+            order("ORD-50002", order_date="2026-10-30T09:00:00Z"),
+            order("ORD-50001", status="delivered", status_display="Delivered",
+                    order_date="2026-09-01T09:00:00Z", actual_ship_date="2026-09-08T09:00:00Z"),
+        ]
+    fake.ok("/customers/CUST-1001", customer())
+    fake.ok("/customers/CUST-1001/vip-wallet", wallet())
+    fake.ok("/customers/CUST-1001/orders", orders_page(orders))
+    fake.ok("/customers/CUST-1001/invoices", invoices_page([invoice()] if invoices is None else invoices))
+    for order_id in (each["order_id"] for each in orders):
+        fake.ok(f"/orders/{order_id}/production", production(order_id))
+        fake.ok(f"/orders/{order_id}/artwork", artwork(order_id))
+    return fake
 
 
 def assert_only_this_section_failed(page, section, failure, sections):

@@ -237,7 +237,9 @@ def test_anonymous_visitors_leave_no_row(client, db):
     assert not AuditEntry.objects.exists()
 
 
-def test_a_permitted_lookup_is_no_refusal(alice_client, perp):
+def test_a_permitted_lookup_is_no_refusal(alice_client, fake):
+    fake.nothing_under("/customers/CUST-1")
+
     alice_client.get("/customers/CUST-1/")
 
     assert _refusals() == []

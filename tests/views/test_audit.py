@@ -5,16 +5,10 @@ import pytest
 
 from lookup.models import AuditEntry
 from tests.support import perp_payloads as payloads
-from tests.support.perp_payloads import FakePERP
 
 pytestmark = pytest.mark.django_db
 
 EMAIL = "jane.doe@example.com"
-
-
-@pytest.fixture
-def fake(perp):
-    return FakePERP(perp)
 
 
 def _rows(action):
@@ -22,7 +16,7 @@ def _rows(action):
 
 
 def test_it_audits_a_customer_page_view(alice_client, fake):
-    fake.ok("/customers/CUST-1", payloads.customer("CUST-1"))
+    fake.ok("/customers/CUST-1", payloads.customer("CUST-1")).nothing_under("/customers/CUST-1")
     alice_client.get("/customers/CUST-1/")
     [row] = _rows(AuditEntry.Action.VIEW)
     assert (row.kind, row.object_ids, row.customer_id, row.outcome) == (
@@ -31,6 +25,7 @@ def test_it_audits_a_customer_page_view(alice_client, fake):
 
 
 def test_it_audits_a_missing_customer_as_not_found(alice_client, fake):
+    fake.nothing_under("/customers/CUST-404")
     alice_client.get("/customers/CUST-404/")
     [row] = _rows(AuditEntry.Action.VIEW)
     assert row.outcome == AuditEntry.Outcome.NOT_FOUND
@@ -38,6 +33,7 @@ def test_it_audits_a_missing_customer_as_not_found(alice_client, fake):
 
 def test_it_audits_an_order_page_with_its_customer(alice_client, fake):
     fake.ok("/orders/ORD-1", payloads.order("ORD-1", customer_id="CUST-9"))
+    fake.nothing_under("/orders/ORD-1", "/customers/CUST-9")
     alice_client.get("/orders/ORD-1/")
     [row] = _rows(AuditEntry.Action.VIEW)
     assert (row.kind, row.object_ids, row.customer_id) == ("order", "ORD-1", "CUST-9")
@@ -45,6 +41,7 @@ def test_it_audits_an_order_page_with_its_customer(alice_client, fake):
 
 def test_it_audits_an_invoice_page_with_its_customer(alice_client, fake):
     fake.ok("/invoices/INV-1", payloads.invoice("INV-1", customer_id="CUST-9"))
+    fake.nothing_under("/orders/ORD-50001", "/customers/CUST-9")
     alice_client.get("/invoices/INV-1/")
     [row] = _rows(AuditEntry.Action.VIEW)
     assert (row.kind, row.object_ids, row.customer_id) == ("invoice", "INV-1", "CUST-9")
@@ -60,15 +57,15 @@ def test_it_audits_an_email_search_without_the_email_in_clear(alice_client, fake
 
 
 def test_it_audits_a_refresh(alice_client, fake):
-    fake.ok("/customers/CUST-1", payloads.customer("CUST-1"))
+    fake.ok("/customers/CUST-1", payloads.customer("CUST-1")).nothing_under("/customers/CUST-1")
     alice_client.post("/refresh/", {"next": "/customers/CUST-1/"})
     [row] = _rows(AuditEntry.Action.REFRESH)
     assert (row.kind, row.object_ids, row.customer_id) == ("customer", "CUST-1", "CUST-1")
 
 
 def test_it_lists_the_persons_own_recent_lookups_on_the_search_page(alice_client, bob, fake):
-    fake.ok("/customers/CUST-1", payloads.customer("CUST-1"))
-    fake.ok("/customers/CUST-2", payloads.customer("CUST-2"))
+    fake.ok("/customers/CUST-1", payloads.customer("CUST-1")).nothing_under("/customers/CUST-1")
+    fake.ok("/customers/CUST-2", payloads.customer("CUST-2")).nothing_under("/customers/CUST-2")
     alice_client.get("/customers/CUST-1/")
     alice_client.get("/customers/CUST-2/")
     AuditEntry.objects.create(
@@ -88,7 +85,7 @@ def test_it_links_the_audit_log_for_auditors_only(client, alice, carol):
 
 
 def test_it_records_perps_own_spelling_of_the_customer_id(alice_client, fake):
-    fake.ok("/customers/cust-1001", payloads.customer("CUST-1001"))
+    fake.ok("/customers/cust-1001", payloads.customer("CUST-1001")).nothing_under("/customers/cust-1001")
 
     first = alice_client.get("/customers/cust-1001/")
     kept = alice_client.get("/customers/cust-1001/")  # the page kept whole says the same
@@ -100,7 +97,7 @@ def test_it_records_perps_own_spelling_of_the_customer_id(alice_client, fake):
 
 
 def test_it_records_the_urls_spelling_while_perp_gives_none(alice_client, fake):
-    fake.fail("/customers/cust-1001", "unavailable")
+    fake.fail("/customers/cust-1001", "unavailable").nothing_under("/customers/cust-1001")
 
     alice_client.get("/customers/cust-1001/")
 
@@ -109,7 +106,7 @@ def test_it_records_the_urls_spelling_while_perp_gives_none(alice_client, fake):
 
 
 def test_a_view_whose_spelling_matches_perps_has_no_note(alice_client, fake):
-    fake.ok("/customers/CUST-1", payloads.customer("CUST-1"))
+    fake.ok("/customers/CUST-1", payloads.customer("CUST-1")).nothing_under("/customers/CUST-1")
 
     alice_client.get("/customers/CUST-1/")
 

@@ -2,11 +2,12 @@
 
 import threading
 import time
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
 from tests.support import perp_payloads as p
+from tests.support.perp_payloads import serve_customer
 from tests.support.page_html import as_sent_in, notices_in, parse
 
 URL = "/customers/CUST-1001/"
@@ -18,29 +19,6 @@ SECTIONS = {
     "Orders": ("/customers/CUST-1001/orders", "PO-50002"),
     "Invoices": ("/customers/CUST-1001/invoices", "2026-0001"),
 }
-
-
-@pytest.fixture
-def fake(perp):
-    return p.FakePERP(perp)
-
-
-def serve_customer(fake, *, orders=None, invoices=None):
-    """A customer with one active and one delivered order, a wallet and an invoice."""
-    if orders is None:
-        orders = [
-            p.order("ORD-50002", order_date="2026-10-30T09:00:00Z"),
-            p.order("ORD-50001", status="delivered", status_display="Delivered",
-                    order_date="2026-09-01T09:00:00Z", actual_ship_date="2026-09-08T09:00:00Z"),
-        ]
-    fake.ok("/customers/CUST-1001", p.customer())
-    fake.ok("/customers/CUST-1001/vip-wallet", p.wallet())
-    fake.ok("/customers/CUST-1001/orders", p.orders_page(orders))
-    fake.ok("/customers/CUST-1001/invoices", p.invoices_page([p.invoice()] if invoices is None else invoices))
-    for order in orders:
-        fake.ok(f"/orders/{order['order_id']}/production", p.production(order["order_id"]))
-        fake.ok(f"/orders/{order['order_id']}/artwork", p.artwork(order["order_id"]))
-    return fake
 
 
 def test_it_shows_the_customer_360(alice_client, fake):
@@ -348,6 +326,8 @@ def test_it_shows_when_each_section_was_fetched_and_offers_refresh(alice_client,
 
 @pytest.mark.parametrize("customer_id", ["a b", "..", "%2F", "CUST-1001%3Cscript%3E", "ü"])
 def test_it_never_fails_on_an_odd_id(alice_client, fake, customer_id):
+    fake.nothing_under(f"/customers/{unquote(customer_id)}")
+
     response = alice_client.get(f"/customers/{customer_id}/")
 
     assert response.status_code in (200, 404)

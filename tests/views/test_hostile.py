@@ -18,11 +18,6 @@ BAD_URLS = [
 ]
 
 
-@pytest.fixture
-def fake(perp):
-    return p.FakePERP(perp)
-
-
 def hostile_artwork(order_id, url):
     item = p.artwork_item(
         product_name=SCRIPT,
@@ -128,6 +123,7 @@ def test_it_shows_an_id_that_cannot_be_a_url_without_a_link(alice_client, fake, 
     fake.ok("/customers/CUST-1001", p.customer())
     fake.ok("/customers/CUST-1001/orders", p.orders_page([p.order(order_id or "x", order_number="PO-ODD")]))
     fake.ok("/customers/CUST-1001/invoices", p.invoices_page([p.invoice(order_id=order_id)]))
+    fake.nothing_under("/customers/CUST-1001/vip-wallet", f"/orders/{order_id or 'x'}")
 
     response = alice_client.get("/customers/CUST-1001/")
 

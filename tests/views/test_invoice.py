@@ -8,11 +8,6 @@ from tests.support.page_html import as_sent_in, links_in, notices_in, text_of
 URL = "/invoices/INV-70001/"
 
 
-@pytest.fixture
-def fake(perp):
-    return p.FakePERP(perp)
-
-
 def serve_invoice(fake, **fields):
     fake.ok("/invoices/INV-70001", p.invoice(**fields))
     fake.ok("/orders/ORD-50001", p.order("ORD-50001"))
@@ -67,6 +62,7 @@ def test_it_still_links_order_and_customer_when_their_reads_fail(alice_client, f
 
 
 def test_it_answers_404_for_an_unknown_invoice(alice_client, fake):
+    fake.not_found("/invoices/INV-404")
     response = alice_client.get("/invoices/INV-404/")
 
     assert response.status_code == 404

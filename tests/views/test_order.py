@@ -15,11 +15,6 @@ SECTIONS = {
 }
 
 
-@pytest.fixture
-def fake(perp):
-    return p.FakePERP(perp)
-
-
 def serve_order(fake, *, invoices=None, total=None):
     fake.ok("/orders/ORD-50002", p.order("ORD-50002"))
     fake.ok("/orders/ORD-50002/production", p.production("ORD-50002"))
@@ -134,6 +129,7 @@ def test_it_says_why_invoices_are_missing_when_the_order_failed(alice_client, fa
 
 
 def test_it_answers_404_for_an_unknown_order(alice_client, fake):
+    fake.nothing_under("/orders/ORD-404")
     response = alice_client.get("/orders/ORD-404/")
 
     assert response.status_code == 404

@@ -8,14 +8,9 @@ from lookup import clock
 from lookup.audit import audit_term_digest
 from lookup.models import AuditEntry
 from tests.support import perp_payloads as p
-from tests.views.test_customer import serve_customer
+from tests.support.perp_payloads import serve_customer
 
 URL = "/customers/CUST-1001/"
-
-
-@pytest.fixture
-def fake(perp):
-    return p.FakePERP(perp)
 
 
 def test_it_reads_the_page_again_past_the_cache_and_redirects_back(alice_client, fake):
@@ -45,7 +40,7 @@ def test_it_refreshes_every_kind_of_page(alice_client, fake, next_url, path):
     serve_customer(fake)
     fake.ok("/orders/ORD-50001", p.order())
     fake.ok("/invoices/INV-70001", p.invoice())
-    fake.ok("/orders/search?order_number=PO-50001", p.order())
+    fake.ok("/orders/search?order_number=PO-50001", p.order()).nothing_matches("PO-50001")
 
     response = alice_client.post("/refresh/", {"next": next_url})
 
@@ -111,6 +106,8 @@ def _refresh_row():
     ("/customers/CUST-404/", "customer"), ("/orders/ORD-404/", "order"), ("/invoices/INV-404/", "invoice"),
 ])
 def test_a_refresh_of_something_perp_does_not_have_is_recorded_as_not_found(alice_client, fake, next_url, kind):
+    fake.nothing_under(next_url.rstrip("/"))
+
     response = alice_client.post("/refresh/", {"next": next_url}, follow=True)
 
     assert response.status_code == 404  # the page shown after it says so too
@@ -119,7 +116,7 @@ def test_a_refresh_of_something_perp_does_not_have_is_recorded_as_not_found(alic
 
 
 def test_a_refresh_of_a_search_records_its_hashed_term_and_matches(alice_client, fake):
-    fake.ok("/orders/search?order_number=PO-50001", p.order())
+    fake.ok("/orders/search?order_number=PO-50001", p.order()).nothing_matches("PO-50001")
 
     alice_client.post("/refresh/", {"next": "/?q=PO-50001"})
 
@@ -131,6 +128,7 @@ def test_a_refresh_of_a_search_records_its_hashed_term_and_matches(alice_client,
 
 def test_a_refresh_of_an_email_search_keeps_the_email_out_of_its_row(alice_client, fake):
     email = "jane.doe@example.com"
+    fake.not_found(f"/customers/search?email={email}")
 
     alice_client.post("/refresh/", {"next": f"/?q={email}"})
 
@@ -140,7 +138,7 @@ def test_a_refresh_of_an_email_search_keeps_the_email_out_of_its_row(alice_clien
 
 
 def test_a_refresh_records_perps_spelling_of_the_customer_id(alice_client, fake):
-    fake.ok("/customers/cust-1001", p.customer("CUST-1001"))
+    fake.ok("/customers/cust-1001", p.customer("CUST-1001")).nothing_under("/customers/cust-1001")
 
     alice_client.post("/refresh/", {"next": "/customers/cust-1001/"})
 
@@ -150,6 +148,7 @@ def test_a_refresh_records_perps_spelling_of_the_customer_id(alice_client, fake)
 
 def test_a_refresh_of_an_order_records_its_customer(alice_client, fake):
     fake.ok("/orders/ORD-50001", p.order(customer_id="CUST-9"))
+    fake.nothing_under("/orders/ORD-50001", "/customers/CUST-9")
 
     alice_client.post("/refresh/", {"next": "/orders/ORD-50001/"})
 
@@ -158,7 +157,7 @@ def test_a_refresh_of_an_order_records_its_customer(alice_client, fake):
 
 
 def test_a_refresh_reads_the_id_the_page_address_spells_escaped(alice_client, fake):
-    fake.ok("/orders/ORD 1", p.order("ORD 1"))
+    fake.ok("/orders/ORD 1", p.order("ORD 1")).nothing_under("/orders/ORD 1", "/customers/CUST-1001")
 
     alice_client.post("/refresh/", {"next": "/orders/ORD%201/"})
 

@@ -14,11 +14,6 @@ DECLARED_FORMATS = (
 )
 
 
-@pytest.fixture
-def fake(perp):
-    return p.FakePERP(perp)
-
-
 def test_it_shows_the_search_page(alice_client, perp):
     response = alice_client.get("/")
 
@@ -48,7 +43,7 @@ def test_its_examples_come_from_settings(alice_client, perp):
 
 
 def test_it_puts_the_search_box_on_every_page(alice_client, fake):
-    fake.ok("/orders/ORD-50001", p.order())
+    fake.ok("/orders/ORD-50001", p.order()).nothing_under("/orders/ORD-50001", "/customers/CUST-1001")
 
     page = alice_client.get("/orders/ORD-50001/").content.decode()
 
@@ -80,7 +75,7 @@ def test_it_goes_straight_to_the_page_of_an_exact_match(alice_client, fake, quer
 
 @pytest.mark.parametrize("query", ["CUST-1001", "1001", "INV-040-001"])
 def test_it_tries_every_lookup_when_no_format_is_declared(alice_client, fake, query):
-    fake.ok(f"/customers/{query}", p.customer(query))
+    fake.ok(f"/customers/{query}", p.customer(query)).nothing_matches(query)
 
     response = alice_client.get("/", {"q": query})
 
@@ -95,6 +90,7 @@ def test_it_tries_every_lookup_when_no_format_is_declared(alice_client, fake, qu
 @override_settings(SEARCH_PATTERNS=DECLARED_FORMATS)
 def test_it_tries_every_lookup_for_text_that_fits_no_declared_format(alice_client, fake):
     fake.ok("/invoices/search?invoice_number=INV-040-001", p.invoice("INV-9", invoice_number="INV-040-001"))
+    fake.nothing_matches("INV-040-001")
 
     response = alice_client.get("/", {"q": "INV-040-001"})
 
@@ -107,7 +103,7 @@ def test_it_tries_every_lookup_for_text_that_fits_no_declared_format(alice_clien
     ["https://perpdesk.example.com/orders/ORD-50001/", "/orders/ORD%2D50001/", "Order #ORD-50001"],
 )
 def test_it_finds_what_staff_paste(alice_client, fake, query):
-    fake.ok("/orders/ORD-50001", p.order())
+    fake.ok("/orders/ORD-50001", p.order()).not_found("/orders/search?order_number=ORD-50001")
 
     response = alice_client.get("/", {"q": query})
 
@@ -136,6 +132,7 @@ def test_it_tries_the_plausible_lookups_concurrently(alice_client, fake):
 def test_it_lists_several_matches(alice_client, fake):
     fake.ok("/orders/search?order_number=AB12", p.order("ORD-50001"))
     fake.ok("/invoices/AB12", p.invoice("INV-70009", invoice_number="2026-0009"))
+    fake.nothing_matches("AB12")
 
     response = alice_client.get("/", {"q": "AB12"})
 
@@ -148,12 +145,16 @@ def test_it_lists_several_matches(alice_client, fake):
 
 
 def test_it_says_plainly_when_nothing_matches(alice_client, fake):
+    fake.nothing_matches("PO-404")
+
     page = alice_client.get("/", {"q": "PO-404"}).content.decode()
 
     assert "No customer, order or invoice matches “PO-404”." in page
 
 
 def test_it_escapes_the_query_shown_back(alice_client, fake):
+    fake.nothing_matches("ab&cd@x.com")
+
     page = alice_client.get("/", {"q": "ab&cd@x.com"}).content.decode()
 
     assert "No customer, order or invoice matches “ab&amp;cd@x.com”." in page
@@ -175,7 +176,7 @@ def test_it_refuses_bad_input_without_calling_perp(alice_client, perp, query):
 
 @pytest.mark.parametrize("failure", p.FAILURES)
 def test_it_never_shows_a_failed_search_as_no_match(alice_client, fake, failure):
-    fake.fail("/orders/search?order_number=PO-50001", failure)
+    fake.fail("/orders/search?order_number=PO-50001", failure).nothing_matches("PO-50001")
 
     response = alice_client.get("/", {"q": "PO-50001"})
 
@@ -188,7 +189,7 @@ def test_it_never_shows_a_failed_search_as_no_match(alice_client, fake, failure)
 
 def test_it_lists_a_match_rather_than_jumping_when_another_lookup_failed(alice_client, fake):
     fake.ok("/customers/1001", p.customer("1001"))
-    fake.fail("/orders/search?order_number=1001", "timeout")
+    fake.fail("/orders/search?order_number=1001", "timeout").nothing_matches("1001")
 
     response = alice_client.get("/", {"q": "1001"})
 
@@ -199,7 +200,7 @@ def test_it_lists_a_match_rather_than_jumping_when_another_lookup_failed(alice_c
 
 
 def test_it_shows_the_sign_in_banner_when_perp_refuses_the_key(alice_client, fake):
-    fake.fail("/orders/search?order_number=PO-1", "unauthorized")
+    fake.fail("/orders/search?order_number=PO-1", "unauthorized").nothing_matches("PO-1")
 
     page = alice_client.get("/", {"q": "PO-1"}).content.decode()
 
@@ -213,7 +214,7 @@ def test_it_keeps_the_query_in_the_search_box(alice_client, fake):
 
 
 def test_it_does_not_link_a_match_whose_id_cannot_be_a_url(alice_client, fake):
-    fake.ok("/orders/search?order_number=PO-1", p.order("ORD/1", order_number="PO-1"))
+    fake.ok("/orders/search?order_number=PO-1", p.order("ORD/1", order_number="PO-1")).nothing_matches("PO-1")
 
     response = alice_client.get("/", {"q": "PO-1"})
 
