@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import database
+from bench import client_cpu, database
 from bench.load import percentile
 from bench.ideal import call_path
 from bench.rounds import dependent_rounds, in_rounds, repeats_after_answer
@@ -258,3 +258,11 @@ def test_it_takes_nearest_rank_percentiles():
     assert percentile(values, 0.5) == 0.10
     assert percentile(values, 0.95) == 0.19
     assert math.isnan(percentile([], 0.5))
+
+
+def test_the_client_micro_benchmark_gives_each_clients_cpu_per_call(capsys):
+    client_cpu.main(["--calls", "5"])
+
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == ["perpdesk", "bare"]
+    assert all(int(line.split()[-5]) > 0 for line in lines)  # "... 283 us CPU per call"

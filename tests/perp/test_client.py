@@ -623,15 +623,29 @@ def test_it_leaves_out_a_request_id_that_is_not_a_plain_token(perp, client):
     assert "X-Request-ID" not in perp.calls[0].request.headers
 
 
-def test_it_shares_one_pooled_session_for_http_and_https(client):
-    session = client._session
+def test_it_sends_every_call_through_one_pooled_adapter_of_requests(client):
+    adapter = client._transport.adapter
 
-    adapters = {session.get_adapter(url) for url in ("http://perp.test/", "https://perp.test/")}
-
-    assert len(adapters) == 1
-    adapter = adapters.pop()
     assert isinstance(adapter, HTTPAdapter)
     assert adapter._pool_maxsize == 8
+
+
+def test_it_sends_requests_headers_and_the_key_but_never_a_cookie_perp_set(perp, client):
+    perp.get(PERP + "/orders/ORD-1", json=ok(ORDER), headers={"Set-Cookie": "tracker=1; Path=/"})
+
+    client.get_order("ORD-1")
+    client.get_order("ORD-1")
+
+    sent = perp.calls[1].request.headers
+    assert sent["Authorization"] == f"Bearer {KEY}" and sent["Accept"] == "application/json"
+    assert sent["User-Agent"].startswith("python-requests/") and "gzip" in sent["Accept-Encoding"]
+    assert "Cookie" not in sent  # PERP's answers are read, never a session kept with it
+
+
+def test_it_sends_a_base_url_as_requests_prepares_it():
+    client = PERPClient(base_url="http://PERP.Test:80/ap i/", api_key=KEY)
+
+    assert client.base_url == "http://perp.test:80/ap%20i"
 
 
 def test_it_builds_one_client_from_settings(settings):
@@ -771,6 +785,7 @@ def test_it_reads_proxy_variables_once_and_honours_no_proxy(monkeypatch):
     proxied = PERPClient(base_url="https://perp.example.com/api", api_key="k")
     direct = PERPClient(base_url="https://perp.internal/api", api_key="k")
 
-    assert proxied._session.proxies.get("https") == "http://egress.internal:3128"
-    assert direct._session.proxies == {}
-    assert proxied._session.trust_env is False
+    monkeypatch.setenv("HTTPS_PROXY", "http://elsewhere.internal:3128")  # read once: not again
+
+    assert proxied._transport.proxies.get("https") == "http://egress.internal:3128"
+    assert direct._transport.proxies == {}

@@ -249,7 +249,7 @@ def test_a_trickling_answer_cannot_hold_the_call_past_its_deadline(client, behav
 @pytest.mark.parametrize("behaviour", ["trickle-body", "trickle-headers"])
 def test_the_deadline_holds_over_tls_too(tls_server, behaviour):
     client = _client(tls_server)
-    client._session.verify = tls_server.cert_path
+    client._transport.verify = tls_server.cert_path
 
     error, took = _timed(lambda: client.get_customer(behaviour))
 
