@@ -420,15 +420,6 @@ def read_fields(rules, data):
     return values, extra, report
 
 
-def field_report(model, data):
-    """The FieldReport of PERP's `data` read as `model` (a model class, or a page
-    reader from Page.reader), also when the record cannot be shown."""
-    try:
-        return model.from_json(data).fields
-    except ShapeError as e:
-        return e.fields
-
-
 def not_shown(record):
     """The record's own lists (not its parts') that a page cannot show as PERP's text:
     a list that was not a list (`line_items`), or items dropped from one (`line_items[]`)."""
