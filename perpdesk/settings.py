@@ -210,8 +210,6 @@ PERP_MAX_RETRIES = _int("PERP_MAX_RETRIES", 2)
 PERP_BACKOFF_BASE = _seconds("PERP_BACKOFF_BASE", 0.2)
 # A Retry-After longer than this is not waited for: the page has a deadline.
 PERP_RETRY_AFTER_CAP = _seconds("PERP_RETRY_AFTER_CAP", 3.0)
-# Connections kept per host: at least the page fan-out width times the threads per worker.
-PERP_POOL_SIZE = _int("PERP_POOL_SIZE", 32)
 # Largest answer read, after decompression: the largest real page of orders is far
 # below it. A larger one is refused while it streams, never held whole.
 PERP_MAX_RESPONSE_BYTES = _int("PERP_MAX_RESPONSE_BYTES", 4 * 1024 * 1024)
@@ -233,6 +231,12 @@ PAGE_DEADLINE_SECONDS = _seconds("PAGE_DEADLINE_SECONDS", 8.0)
 # Concurrent PERP calls one page may make: 24 lets the 360 page's second round
 # (production + artwork for 10 active orders = 20 calls) run in one wave.
 PAGE_FANOUT_WORKERS = _int("PAGE_FANOUT_WORKERS", 24)
+# Request threads per gunicorn worker (gunicorn.conf.py reads the same variable).
+GUNICORN_THREADS = _int("GUNICORN_THREADS", 8)
+# Connections to PERP kept per process: one for each fan-out thread of each request
+# thread, so none is opened and thrown away at the busiest. urllib3 opens them only
+# as calls need them; a smaller pool closes every connection past it after its call.
+PERP_POOL_SIZE = _int("PERP_POOL_SIZE", GUNICORN_THREADS * PAGE_FANOUT_WORKERS)
 # Active orders on the 360 page that get production and artwork fetched.
 ACTIVE_ORDERS_EXPANDED = _int("ACTIVE_ORDERS_EXPANDED", 10)
 LIST_PAGE_SIZE = _int("LIST_PAGE_SIZE", 10)

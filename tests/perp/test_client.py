@@ -24,6 +24,7 @@ from lookup.perp.errors import (
     PERPUnavailable,
 )
 from tests.conftest import PERP
+from tests.support.settings_probe import settings_from
 
 KEY = "sk-live-very-secret-perp-key"
 ANY_URL = re.compile(r"http://perp\.test/.*")
@@ -628,6 +629,13 @@ def test_it_sends_every_call_through_one_pooled_adapter_of_requests(client):
 
     assert isinstance(adapter, HTTPAdapter)
     assert adapter._pool_maxsize == 8
+
+
+def test_its_pool_keeps_a_connection_for_each_fan_out_thread_of_each_request_thread():
+    derived = settings_from({"GUNICORN_THREADS": "3", "PAGE_FANOUT_WORKERS": "5"}, "PERP_POOL_SIZE")
+    chosen = settings_from({"GUNICORN_THREADS": "3", "PERP_POOL_SIZE": "7"}, "PERP_POOL_SIZE")
+
+    assert (derived["PERP_POOL_SIZE"], chosen["PERP_POOL_SIZE"]) == (15, 7)
 
 
 def test_it_sends_requests_headers_and_the_key_but_never_a_cookie_perp_set(perp, client):
