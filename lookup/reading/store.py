@@ -207,7 +207,70 @@ def set_then_delete_if_equal(key, value, timeout, delete_key, delete_value):
         pipe.set(full_key(key), encode(value), ex=math.ceil(timeout))
         pipe.eval(_DELETE_IF_EQUAL, 1, full_key(delete_key), encode(delete_value))
 
-    _guarded("set", lambda: _redis_pipeline(backend, send))
+    _stores.write(backend, send)
+
+
+class _StoreQueue:
+    """Copies stored by several threads at once go to Redis in one pipeline (a group commit).
+
+    A thread whose store finds no other in flight sends it at once, alone: a copy is
+    never held back to wait for others. One that arrives while a pipeline is in flight
+    queues, and when that pipeline is answered the first queued thread sends everything
+    queued by then in one. So each copy is visible after at most the round trip already
+    under way plus its own, and a page round whose answers arrive together (a second
+    round's twenty) costs a few round trips instead of twenty. Each thread returns once
+    its own copy is stored, or raises CacheUnavailable if its pipeline failed.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._queued = []
+        self._in_flight = False
+
+    def write(self, backend, send):
+        store = _QueuedStore(send)
+        with self._lock:
+            self._queued.append(store)
+            leads = not self._in_flight
+            self._in_flight = True
+        if not leads:
+            store.settled.wait()
+            leads = store.leads
+        if leads:
+            self._send_queued(backend)
+        if store.error is not None:
+            raise CacheUnavailable(store.error)
+
+    def _send_queued(self, backend):
+        with self._lock:
+            batch, self._queued = self._queued, []
+        try:
+            _guarded("set", lambda: _redis_pipeline(backend, lambda *codec: [s.send(*codec) for s in batch]))
+        except CacheUnavailable as error:
+            for store in batch:
+                store.error = str(error)
+        finally:
+            with self._lock:
+                following = self._queued[0] if self._queued else None
+                self._in_flight = following is not None
+            for store in batch:
+                store.settled.set()
+            if following is not None:  # it sends what queued meanwhile, its own included
+                following.leads = True
+                following.settled.set()
+
+
+class _QueuedStore:
+    __slots__ = ("send", "settled", "leads", "error")
+
+    def __init__(self, send):
+        self.send = send
+        self.settled = threading.Event()  # stored, failed, or this thread is to send the next batch
+        self.leads = False
+        self.error = None
+
+
+_stores = _StoreQueue()
 
 
 def redis_client():
