@@ -6,7 +6,7 @@ from django.contrib.auth.models import Permission, User
 from django.core.cache import cache
 
 from tests.support.cache import LOCMEM, FrozenClock, redis_config, using_cache
-from tests.support.perp_payloads import PERP, FakePERP, check_every_call_was_registered  # noqa: F401 (PERP for importers)
+from tests.support.perp_payloads import FakePERP, check_every_call_was_registered
 
 
 def _user_with(username, *codenames):

@@ -14,7 +14,6 @@ from django.test import RequestFactory
 
 from lookup.auth.accounts import Identity, SignInRefused, account_for_sign_in, issuer_tag
 from lookup.models import AuditEntry
-from tests.support.auth import *  # noqa: F403
 
 ISSUER = "https://id.printshop.test"
 migration = importlib.import_module("lookup.auth.migrations.0002_accounts_keyed_on_issuer")

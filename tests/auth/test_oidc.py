@@ -23,9 +23,7 @@ from lookup.auth.flow import cookie_name, flows_in
 from lookup.auth.oidc import OIDCBackend
 from lookup.auth.views import ANONYMOUS_FAILURES_AUDITED
 from lookup.models import AuditEntry
-from tests.support.auth import *  # noqa: F403
 from tests.support.auth import token_claims
-from tests.support.oidc_fake import *  # noqa: F403
 from tests.support.oidc_fake import (
     ADA,
     CLIENT_ID,
@@ -39,6 +37,9 @@ from tests.support.oidc_fake import (
     sign_in,
     start_sign_in,
 )
+
+pytestmark = pytest.mark.usefixtures("oidc_settings")  # perpdesk signs in at the fake provider
+
 
 # The client and the fake provider are built once per test, not per example.
 settings_profile_for_client = hypothesis_settings(

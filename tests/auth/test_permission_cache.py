@@ -12,7 +12,6 @@ from lookup.auth.accounts import Identity, SignInRefused, account_at_renewal, ac
 from lookup.auth.oidc import OIDCBackend
 from lookup.auth.permissions import permissions_key
 from lookup.auth.session_store import SessionStore
-from tests.support.auth import perpdesk_groups  # noqa: F401 (fixture)
 from tests.support.cache import CLOSED_PORT_REDIS, using_cache
 from tests.support.settings_probe import settings_from
 

@@ -14,7 +14,6 @@ from django.contrib.auth.models import User
 
 from lookup.auth import proxy_jwt
 from lookup.models import AuditEntry
-from tests.support.auth import *  # noqa: F403
 from tests.support.auth import token_claims
 
 PROXY = "127.0.0.1"

@@ -11,7 +11,6 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from lookup.auth import proxy_jwt
 from lookup.auth.proxy import ProxyAssertionRejected, proxy_assertion
 from lookup.auth.proxy_jwt import ProxyTokenInvalid, verified_proxy_claims
-from tests.support.auth import *  # noqa: F403
 
 ISSUER = "https://proxy.printshop.test"
 AUDIENCE = "/projects/42/apps/perpdesk"

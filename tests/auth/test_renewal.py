@@ -11,11 +11,11 @@ from django.utils import timezone
 
 from lookup.auth.models import ProviderSignIn
 from lookup.models import AuditEntry
-from tests.support.auth import *  # noqa: F403
 from tests.support.auth import renewal_due_now
-from tests.support.oidc_fake import *  # noqa: F403
 from tests.support.oidc_fake import SAM, TOKEN_URL, callback, sam_userinfo, sign_in, start_sign_in
 from tests.support.settings_probe import settings_from
+
+pytestmark = pytest.mark.usefixtures("oidc_settings")  # perpdesk signs in at the fake provider
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from sandbox_perp import (
     PAGING_CUSTOMER_ID,
     SHOWCASE_CUSTOMER_ID,
 )
-from tests.support.browser import *  # noqa: F403
 from tests.support.browser import axe_violations, describe_violations, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]

@@ -10,7 +10,6 @@ import pytest
 from playwright.sync_api import expect
 
 from sandbox_perp import BENCH_CUSTOMER_ID, PAGING_CUSTOMER_ID, SandboxServer, get_dataset
-from tests.support.browser import *  # noqa: F403
 from tests.support.browser import SANDBOX_KEY, screenshot, search_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]

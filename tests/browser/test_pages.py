@@ -18,7 +18,6 @@ from sandbox_perp import (
     PAGING_CUSTOMER_ID,
     SHOWCASE_CUSTOMER_ID,
 )
-from tests.support.browser import *  # noqa: F403
 from tests.support.browser import luminance, screenshot, search_for, sign_in, wait_for_images
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]

@@ -10,7 +10,6 @@ from django.contrib.auth.models import User
 from lookup.auth.accounts import issuer_tag
 from lookup.auth.models import ProviderSignIn
 from lookup.models import AuditEntry
-from tests.support.auth import *  # noqa: F403
 from tests.support.auth import ensure_perpdesk_groups, renewal_due_now
 
 pytestmark = pytest.mark.browser

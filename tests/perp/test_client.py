@@ -23,7 +23,7 @@ from lookup.perp.errors import (
     PERPError,
     PERPUnavailable,
 )
-from tests.conftest import PERP
+from tests.support.perp_payloads import PERP
 from tests.support.settings_probe import settings_from
 
 KEY = "sk-live-very-secret-perp-key"

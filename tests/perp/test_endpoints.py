@@ -7,7 +7,7 @@ import responses
 
 from lookup.perp import endpoints, models
 from lookup.perp.client import PERPClient
-from tests.conftest import PERP
+from tests.support.perp_payloads import PERP
 
 HOST = PERP.removesuffix("/api")
 

@@ -16,7 +16,7 @@ from lookup.perp.client import PERPClient
 from lookup.perp.errors import PERPBadResponse
 from lookup.perp.fields import AsSent, FieldReport, ShapeError, not_shown
 from tests.support import perp_payloads as p
-from tests.conftest import PERP
+from tests.support.perp_payloads import PERP
 
 ORDERS = models.Page.reader("orders", models.Order)
 

@@ -76,21 +76,22 @@ def test_threads_racing_to_the_first_read_build_one_backend(settings, monkeypatc
 
     monkeypatch.setattr(cache_store.caches, "create_connection", slow_create_connection)
     start = threading.Barrier(PAGE_THREADS)
-    backends = []
+    stored = []
 
-    def first_read():
+    def first_write(n):
         start.wait()
-        backends.append(cache_store._backend())
+        stored.append(cache_store.add(f"race-{n}", n, 60))
 
-    threads = [threading.Thread(target=first_read) for _ in range(PAGE_THREADS)]
+    threads = [threading.Thread(target=first_write, args=(n,)) for n in range(PAGE_THREADS)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=10)
 
     assert len(built) == 1
-    assert len(backends) == PAGE_THREADS
-    assert all(backend is backends[0] for backend in backends)
+    assert stored == [True] * PAGE_THREADS
+    keys = [f"race-{n}" for n in range(PAGE_THREADS)]
+    assert cache_store.get_many(keys) == {key: n for n, key in enumerate(keys)}  # all in the one backend
 
 
 # --- two operations in one round trip ------------------------------------------------

@@ -1,30 +1,24 @@
 """Fixtures for the sign-in tests: signing keys and tokens, a JWKS served on loopback,
 the real OpenID provider (tests/oidc_provider), headless Chromium, perpdesk's groups.
 
-Test modules take the fixtures with `from tests.support.auth import *  # noqa: F403`
-(only the fixtures are exported) and import helpers by name.
+The fixtures themselves are in tests/auth/conftest.py and tests/browser/conftest.py.
 """
 
 import importlib
 import json
-import os
 import subprocess
-import threading
 import time
 import urllib.request
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import jwt
-import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.contrib.auth.models import Group, Permission
 
-from tests.support.chromium import launched_chromium
 from tests.support.services import require_program
 
-__all__ = ["chromium", "jwks_url", "oidc_provider", "page", "perpdesk_groups", "signing_key", "stranger_key"]
 
 PROVIDER_DIR = Path(__file__).resolve().parents[1] / "oidc_provider"
 CLIENT_ID = "perpdesk"
@@ -59,25 +53,13 @@ def new_signing_key(kid):
     return SigningKey(rsa.generate_private_key(public_exponent=65537, key_size=2048), kid)
 
 
-@pytest.fixture(scope="session")
-def signing_key():
-    """The key the fake provider or proxy signs with; its public half is in the JWKS."""
-    return new_signing_key("test-key-1")
-
-
-@pytest.fixture(scope="session")
-def stranger_key():
-    """A key nobody published: tokens signed with it must be refused."""
-    return new_signing_key("test-key-1")  # same kid, other key: only the signature differs
-
-
 def token_claims(*, issuer, audience, subject="sam", lifetime=300, **extra):
     now = int(time.time())
     return {"iss": issuer, "aud": audience, "sub": subject, "iat": now, "exp": now + lifetime, **extra}
 
 
 # --- A JWKS on loopback ------------------------------------------------------------
-class _JwksHandler(BaseHTTPRequestHandler):
+class JwksHandler(BaseHTTPRequestHandler):
     def do_GET(self):
         body = json.dumps(self.server.jwks).encode()
         self.send_response(200)
@@ -90,18 +72,6 @@ class _JwksHandler(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def jwks_url(signing_key):
-    """http://127.0.0.1:<port>/jwks serving the public half of `signing_key`."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _JwksHandler)
-    server.jwks = {"keys": [signing_key.public_jwk()]}
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/jwks"
-    server.shutdown()
-    server.server_close()
-
-
 # --- perpdesk's groups -----------------------------------------------------------------
 def ensure_perpdesk_groups():
     """Support and Auditors as migration 0003 makes them (flushed by transactional tests)."""
@@ -110,11 +80,6 @@ def ensure_perpdesk_groups():
         group, _ = Group.objects.get_or_create(name=name)
         permissions = Permission.objects.filter(content_type__app_label="lookup", codename__in=codenames)
         group.permissions.set(permissions)
-
-
-@pytest.fixture
-def perpdesk_groups(db):
-    ensure_perpdesk_groups()
 
 
 # --- The real OpenID provider ------------------------------------------------------------
@@ -155,7 +120,7 @@ class TestProvider:
         }
 
 
-def _install_provider_packages():
+def install_provider_packages():
     if (PROVIDER_DIR / "node_modules" / "oidc-provider").is_dir():
         return
     npm = require_program("npm", "npm (to install the test OpenID provider)")
@@ -165,7 +130,7 @@ def _install_provider_packages():
     )
 
 
-def _client_registration(rp_url):
+def client_registration(rp_url):
     return {
         "client_id": CLIENT_ID,
         "client_secret": CLIENT_SECRET,
@@ -177,7 +142,7 @@ def _client_registration(rp_url):
     }
 
 
-def _wait_for_issuer(process, output_path, timeout=20):
+def wait_for_issuer(process, output_path, timeout=20):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for line in output_path.read_text().splitlines():
@@ -189,44 +154,7 @@ def _wait_for_issuer(process, output_path, timeout=20):
     raise RuntimeError(f"the test OpenID provider did not start:\n{output_path.read_text()}")
 
 
-@pytest.fixture(scope="session")
-def oidc_provider(live_server, tmp_path_factory):
-    """oidc-provider (npm) on a free loopback port, with perpdesk registered as a client
-    (PKCE required, redirect to the live server's /oidc/callback/) and PROVIDER_ACCOUNTS."""
-    node = require_program("node", "Node.js (for the test OpenID provider)")
-    _install_provider_packages()
-    config = {"clients": [_client_registration(live_server.url)], "accounts": PROVIDER_ACCOUNTS}
-    output_path = tmp_path_factory.mktemp("oidc-provider") / "output.log"
-    with output_path.open("w") as output:
-        process = subprocess.Popen(
-            [node, "server.js"],
-            cwd=PROVIDER_DIR,
-            env={**os.environ, "OIDC_TEST_CONFIG": json.dumps(config)},
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        yield TestProvider(issuer=_wait_for_issuer(process, output_path))
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
 # --- Headless Chromium ------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def chromium(django_db_setup):
-    """Headless Chromium for the module (the test database is set up first)."""
-    with launched_chromium() as browser:
-        yield browser
-
-
-@pytest.fixture
-def page(chromium):
-    context = chromium.new_context()
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
 
 
 # --- Moving a sign-in's renewal forward --------------------------------------------------

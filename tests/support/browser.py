@@ -3,22 +3,16 @@ Chromium driven by Playwright, perpdesk's live server reading the sandbox PERP o
 HTTP, sign-in through the real password form, a watch on every page for what must never
 happen (CSP violations, script errors, dialogs), screenshots, and axe-core.
 
-Test modules take the fixtures with `from tests.support.browser import *  # noqa: F403`
-(only the fixtures are exported) and import helpers by name.
+The fixtures themselves are in tests/browser/conftest.py.
 """
 
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
 
 from sandbox_perp import SandboxServer
-from tests.support.chromium import launched_chromium
-from tests.support.services import require_program
 
-__all__ = ["axe_script", "browser", "new_page", "perpdesk", "sandbox", "signed_in_page"]
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -37,12 +31,6 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 
 # --- The sandbox PERP and perpdesk's live server ------------------------------------------
-@pytest.fixture(scope="session")
-def sandbox():
-    """The sandbox PERP on a free loopback port, shared by every browser test."""
-    server = SandboxServer(port=0, key=SANDBOX_KEY).start()
-    yield server
-    server.stop()
 
 
 @dataclass(frozen=True)
@@ -56,33 +44,7 @@ class Perpdesk:
         return f"{self.url}{path}"
 
 
-@pytest.fixture
-def perpdesk(settings, sandbox, live_server, transactional_db, alice):
-    """perpdesk's live server reading the sandbox, with password sign-in on and alice,
-    a support agent, able to sign in. PERP's artwork images come from the sandbox's
-    origin, which the CSP allows as PERP_FILE_HOSTS does in production."""
-    from lookup.perp.client import client_from_settings
-
-    settings.PERP_API_URL = sandbox.base_url
-    settings.PERP_API_KEY = SANDBOX_KEY
-    settings.LOCAL_LOGIN = True
-    settings.AUTHENTICATION_BACKENDS = [
-        "lookup.auth.oidc.OIDCBackend",
-        "django.contrib.auth.backends.ModelBackend",
-    ]
-    csp = {**settings.SECURE_CSP}
-    csp["img-src"] = [*csp["img-src"], sandbox.root_url]
-    settings.SECURE_CSP = csp
-    client_from_settings.cache_clear()  # built from the settings above on first use
-    return Perpdesk(url=live_server.url, sandbox=sandbox, username=alice.username, password=PASSWORD)
-
-
 # --- Headless Chromium ---------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def browser(django_db_setup):
-    """Headless Chromium for the module (the test database is set up first)."""
-    with launched_chromium() as browser:
-        yield browser
 
 
 @dataclass
@@ -140,33 +102,6 @@ def watch_context(context):
     return watch
 
 
-@pytest.fixture
-def new_page(browser, perpdesk):
-    """new_page(**context_options) -> a page in a fresh browser context, watched.
-
-    At the end of the test no page may have had a CSP violation, console or script error,
-    failed image/style/script load or dialog (page.watch has them; a test expecting some
-    empties them).
-    """
-    contexts = []
-
-    def make(**options):
-        context = browser.new_context(**{"viewport": VIEWPORT, **options})
-        context.set_default_timeout(10_000)
-        page = context.new_page()
-        page.watch = watch_context(context)
-        contexts.append((context, page))
-        return page
-
-    yield make
-    problems = []
-    for context, page in contexts:
-        problems += page.watch.problems()
-        context.close()
-    if problems:
-        pytest.fail("the browser saw:\n  " + "\n  ".join(problems), pytrace=False)
-
-
 def sign_in(page, site, next_path="/"):
     """Through perpdesk's sign-in page and its password form (LOCAL_LOGIN)."""
     page.goto(site.at(f"/login/?next={next_path}"))
@@ -174,14 +109,6 @@ def sign_in(page, site, next_path="/"):
     page.get_by_label("Password").fill(site.password)
     page.get_by_role("button", name="Sign in with password").click()
     page.wait_for_url(site.at(next_path))
-
-
-@pytest.fixture
-def signed_in_page(new_page, perpdesk):
-    """A page of a browser signed in as alice, on the search page."""
-    page = new_page()
-    sign_in(page, perpdesk)
-    return page
 
 
 # --- What a person sees ---------------------------------------------------------------------
@@ -235,18 +162,6 @@ def _scripts_enabled(page):
 
 
 # --- axe-core ---------------------------------------------------------------------------------
-@pytest.fixture(scope="session")
-def axe_script():
-    """tests/browser/node_modules/axe-core/axe.min.js, installed by `npm ci` when missing
-    (tests/run does it too), at the version pinned in tests/browser/package-lock.json."""
-    if not AXE_JS.exists():
-        require_program("node", "Node.js (for axe-core)")
-        npm = require_program("npm", "npm (to install axe-core)")
-        subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=NODE_PACKAGES, check=True, timeout=300,
-        )
-    return AXE_JS
 
 
 def axe_violations(page, axe_js, impacts=("serious", "critical")):

@@ -1,18 +1,16 @@
 """A fake OpenID provider for Django-level tests: its token, userinfo and key endpoints
 answered by `responses`, ID tokens signed with the test RSA key; and the steps of a
-sign-in through perpdesk's views. Modules take the fixtures with
-`from tests.support.oidc_fake import *  # noqa: F403`.
+sign-in through perpdesk's views. The fixtures (`provider`, and `oidc_settings`, which
+a module asks for with pytestmark) are in tests/auth/conftest.py.
 """
 
 from urllib.parse import parse_qsl, urlsplit
 
-import pytest
 import responses
 
 from lookup.auth.accounts import issuer_tag
 from tests.support.auth import token_claims
 
-__all__ = ["oidc_settings", "provider"]
 
 ISSUER = "https://id.printshop.test"
 CLIENT_ID = "perpdesk"
@@ -21,22 +19,6 @@ USERINFO_URL = f"{ISSUER}/userinfo"
 JWKS_URL = f"{ISSUER}/jwks"
 SAM = f"oidc:{issuer_tag(ISSUER)}:sam"
 ADA = f"oidc:{issuer_tag(ISSUER)}:ada"
-
-
-@pytest.fixture(autouse=True)
-def oidc_settings(settings, perpdesk_groups):
-    settings.AUTH_MODE = "oidc"
-    settings.AUTHENTICATION_BACKENDS = ["lookup.auth.oidc.OIDCBackend"]
-    settings.OIDC_OP_ISSUER = ISSUER
-    settings.OIDC_OP_AUTHORIZATION_ENDPOINT = f"{ISSUER}/authorize"
-    settings.OIDC_OP_TOKEN_ENDPOINT = TOKEN_URL
-    settings.OIDC_OP_USER_ENDPOINT = USERINFO_URL
-    settings.OIDC_OP_JWKS_ENDPOINT = JWKS_URL
-    settings.OIDC_OP_END_SESSION_ENDPOINT = f"{ISSUER}/logout"
-    settings.OIDC_RP_CLIENT_ID = CLIENT_ID
-    settings.OIDC_RP_CLIENT_SECRET = "secret"
-    settings.AUTH_GROUP_MAP = {"perp-support": "Support", "perp-audit": "Auditors"}
-    return settings
 
 
 class FakeProvider:
@@ -69,12 +51,6 @@ class FakeProvider:
         claims = token_claims(issuer=ISSUER, audience=CLIENT_ID, subject=subject, nonce=sent_nonce)
         claims.update(overrides)
         return (key or self.key).sign({k: v for k, v in claims.items() if v is not None})
-
-
-@pytest.fixture
-def provider(signing_key):
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield FakeProvider(mock, signing_key)
 
 
 def start_sign_in(client, **query):

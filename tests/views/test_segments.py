@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from lookup.perp.client import PERPClient
 from lookup.perp.endpoints import is_one_segment
 from lookup.templatetags.perpdesk import page_url
-from tests.conftest import PERP
+from tests.support.perp_payloads import PERP
 from tests.support import perp_payloads as p
 from tests.support.page_html import parse
 
