@@ -17,5 +17,7 @@ class LookupConfig(AppConfig):
 
         from lookup import checks  # noqa: F401  (registers the system checks)
         from lookup.ops.db_deadline import watch_connection
+        from lookup.ops.db_pool import use_idle_check
 
         connection_created.connect(watch_connection, dispatch_uid="perpdesk.db_deadline")
+        connection_created.connect(use_idle_check, dispatch_uid="perpdesk.db_pool")

@@ -153,8 +153,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # that waits DATABASE_POOL_TIMEOUT for it gets the 503 page). 0: one kept connection per
 # thread (CONN_MAX_AGE) instead. The pool hands out connections without a health-check
 # round trip: one that broke while idle fails its request (503) and is replaced.
-DATABASE_POOL_MAX_SIZE = _int("DATABASE_POOL_MAX_SIZE", 0)
-DATABASE_POOL_TIMEOUT = _seconds("DATABASE_POOL_TIMEOUT", 5.0)
+DATABASE_POOL_MAX_SIZE = _int("DATABASE_POOL_MAX_SIZE", 4)
 # A database that stops answering must cost a request seconds, not the OS's TCP
 # timeouts: libpq gives up connecting after DATABASE_CONNECT_TIMEOUT (whole seconds, at
 # least 2), PostgreSQL cancels a statement after DATABASE_STATEMENT_TIMEOUT (0: never;
@@ -163,6 +162,8 @@ DATABASE_POOL_TIMEOUT = _seconds("DATABASE_POOL_TIMEOUT", 5.0)
 # The page then says the database is unavailable (lookup.ops.db_unavailable).
 DATABASE_CONNECT_TIMEOUT = _int("DATABASE_CONNECT_TIMEOUT", 3)
 DATABASE_STATEMENT_TIMEOUT = _seconds("DATABASE_STATEMENT_TIMEOUT", 5.0)
+# A database refusing or not answering costs a pooled request this long, as unpooled.
+DATABASE_POOL_TIMEOUT = _seconds("DATABASE_POOL_TIMEOUT", float(DATABASE_CONNECT_TIMEOUT))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
     if DATABASE_POOL_MAX_SIZE > 0 and "pool" not in _pg_options:
@@ -173,6 +174,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         }
     if _pg_options.get("pool"):
         DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them; Django requires 0
+        # With health checks on, Django has the pool check each connection it hands out:
+        # a round trip per request, and one lookup.ops.db_deadline cannot watch.
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
     _pg_options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
     _pg_options.setdefault("tcp_user_timeout", DATABASE_CONNECT_TIMEOUT * 1000)
     _pg_options.setdefault("keepalives_idle", DATABASE_CONNECT_TIMEOUT)
@@ -437,6 +441,8 @@ LOGGING = {
         "django.security.DisallowedHost": {"level": "WARNING", "filters": ["one_line_warning"]},
         # Its DEBUG lines hold whole PERP URLs, search emails included.
         "urllib3": {"level": "WARNING"},
+        # Its warnings quote the driver's message (host, port): the 503's line says why.
+        "psycopg.pool": {"level": "ERROR"},
     },
 }
 

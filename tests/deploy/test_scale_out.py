@@ -3,13 +3,15 @@
 Two gunicorn processes (two workers each) on their own ports, in front of the sandbox
 PERP (in this process, with latency so requests overlap): a session, a refresh, a
 single PERP call for a page wanted everywhere at once, and the circuit breaker are
-all shared.
+all shared. Both run on the PostgreSQL pool, and one instance under load holds no more
+connections than its workers times DATABASE_POOL_MAX_SIZE.
 """
 
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import psycopg
 import pytest
 import redis
 import requests
@@ -17,7 +19,7 @@ import requests
 from sandbox_perp.server import SandboxServer
 from tests.support import gunicorn as harness
 from tests.support.deployment import database_of_its_own, migrate_with_agent, signed_in_agent
-from tests.support.services import require_redis
+from tests.support.services import require_postgres, require_redis
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 
@@ -193,3 +195,62 @@ def test_an_instance_stopped_mid_page_finishes_the_page(deployment_env, agent, s
     assert response.status_code == 200
     assert fetched_at(response.text)  # PERP's data, not a timed-out section
     assert c.process.returncode == 0
+
+
+# --- PostgreSQL connections: a bounded pool per worker, whatever the thread count --------
+BOUNDED_APP = "perpdesk-bounded"
+BOUNDED_WORKERS, BOUNDED_POOL, BOUNDED_THREADS = 2, 2, 8
+
+
+def _connections_of(application_name, database_url):
+    database = database_url.rsplit("/", 1)[1]
+    with psycopg.connect(require_postgres(), autocommit=True) as connection:
+        return connection.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND application_name = %s",
+            (database, application_name),
+        ).fetchone()[0]
+
+
+def test_both_instances_run_on_the_pool(deployment, database_url, agent):
+    a, b = deployment
+    for instance in (a, b):
+        assert copy_of(agent).get(f"{instance.url}/", allow_redirects=False).status_code == 200
+
+    # two instances x two workers x DATABASE_POOL_MAX_SIZE (4), whatever their 8 threads do
+    assert 0 < _connections_of("", database_url) <= 2 * 2 * 4
+
+
+def test_an_instance_holds_at_most_workers_times_pool_size_connections_under_load(
+    deployment_env, database_url, agent, sandbox, tmp_path
+):
+    env = {
+        **deployment_env,
+        "DATABASE_URL": f"{database_url}?application_name={BOUNDED_APP}",
+        "DATABASE_POOL_MAX_SIZE": str(BOUNDED_POOL),
+        "DATABASE_POOL_TIMEOUT": "30",  # requests past the pool wait their turn here
+        "GUNICORN_WORKERS": str(BOUNDED_WORKERS),
+        "GUNICORN_THREADS": str(BOUNDED_THREADS),
+    }
+    requests_at_once = 3 * BOUNDED_WORKERS * BOUNDED_THREADS  # more than its threads
+    with harness.running(1, env, tmp_path) as [c]:
+        sandbox.set_faults(latency_ms=150)
+        seen, done = [], []
+        try:
+            with ThreadPoolExecutor(requests_at_once + 1) as pool:
+                def sample():
+                    while not done:
+                        seen.append(_connections_of(BOUNDED_APP, database_url))
+                        time.sleep(0.05)
+
+                sampler = pool.submit(sample)
+                pages = list(pool.map(
+                    lambda n: copy_of(agent).get(f"{c.url}/customers/CUST-{1010 + n % 8}/", timeout=60),
+                    range(requests_at_once),
+                ))
+                done.append(True)
+                sampler.result()
+        finally:
+            sandbox.reset_faults()
+
+    assert [page.status_code for page in pages] == [200] * requests_at_once
+    assert 0 < max(seen) <= BOUNDED_WORKERS * BOUNDED_POOL

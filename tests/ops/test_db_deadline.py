@@ -107,10 +107,11 @@ def test_a_forked_worker_gets_a_watchdog_of_its_own():
 
 @pytest.fixture(scope="module")
 def perpdesk_databases():
-    """DATABASES as perpdesk/settings.py builds it for PostgreSQL with a 1 s statement timeout."""
+    """DATABASES as perpdesk/settings.py builds it for PostgreSQL with a 1 s statement
+    timeout, unpooled (a kept connection per thread; the pooled case is further down)."""
     return settings_from(
         {"DATABASE_URL": require_postgres(), "DATABASE_STATEMENT_TIMEOUT": str(STATEMENT_TIMEOUT),
-         "DATABASE_CONNECT_TIMEOUT": "2"},
+         "DATABASE_CONNECT_TIMEOUT": "2", "DATABASE_POOL_MAX_SIZE": "0"},
         "DATABASES",
     )["DATABASES"]
 
@@ -224,6 +225,40 @@ def test_the_next_query_works_once_the_database_answers_again(database, connect)
     connection.close_if_unusable_or_obsolete()  # as Django does when the request ends
 
     assert _select(connection, "SELECT 2") == 2
+
+
+@pytest.fixture
+def pooled(database, django_db_blocker):
+    """A pooled connection through the stand-in, as perpdesk/settings.py configures it,
+    on a pool of its own (Django keeps one pool per alias for the process)."""
+    databases = settings_from(
+        {"DATABASE_URL": database.url(require_postgres()), "DATABASE_STATEMENT_TIMEOUT": str(STATEMENT_TIMEOUT),
+         "DATABASE_CONNECT_TIMEOUT": "2"},
+        "DATABASES",
+    )["DATABASES"]
+    alias = f"pooled_{os.getpid()}_{time.monotonic_ns()}"
+    connection = ConnectionHandler({"default": databases["default"], alias: databases["default"]})[alias]
+    connection.inc_thread_sharing()
+    with django_db_blocker.unblock():
+        yield connection
+        connection.close()
+        connection.close_pool()
+
+
+@pytest.mark.postgres
+def test_a_pooled_connection_frozen_between_requests_is_cut_at_the_deadline_and_replaced(database, pooled):
+    assert pooled.pool is not None
+    _select(pooled)
+    pooled.close()  # the request ends: back to the pool, handed out again unchecked
+    database.set_mode(FREEZE)
+
+    error, elapsed = _timed(lambda: _select(pooled))
+    pooled.close()  # the request ends: the pool drops the broken connection
+    database.set_mode(FORWARD)
+
+    assert isinstance(error, QueryDeadlinePassed)
+    assert DEADLINE <= elapsed < DEADLINE + SLACK
+    assert _select(pooled, "SELECT 2") == 2
 
 
 @pytest.mark.postgres

@@ -8,6 +8,8 @@ request cycle under gunicorn is tests/deploy/test_db_faults.py.
 
 import logging
 import time
+import uuid
+from contextlib import contextmanager
 
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
@@ -207,9 +209,26 @@ def _real_connections_allowed(request, django_db_blocker):
 
 
 def _perpdesk_connection(database_url, **env):
-    """A connection to `database_url` configured as perpdesk/settings.py configures it."""
-    databases = settings_from({"DATABASE_URL": database_url, **env}, "DATABASES")["DATABASES"]
+    """A connection to `database_url` configured as perpdesk/settings.py configures it,
+    unpooled: the pool opens its connections with the same options (see the pooled
+    tests below)."""
+    env = {"DATABASE_URL": database_url, "DATABASE_POOL_MAX_SIZE": "0", **env}
+    databases = settings_from(env, "DATABASES")["DATABASES"]
     return ConnectionHandler(databases)["default"]
+
+
+@contextmanager
+def _pooled_connection(database_url, **env):
+    """A pooled connection configured as perpdesk/settings.py does, on a pool of its own
+    (Django keeps one pool per alias for the process)."""
+    databases = settings_from({"DATABASE_URL": database_url, **env}, "DATABASES")["DATABASES"]
+    alias = f"pooled_{uuid.uuid4().hex}"
+    connection = ConnectionHandler({"default": databases["default"], alias: databases["default"]})[alias]
+    try:
+        yield connection
+    finally:
+        connection.close()
+        connection.close_pool()
 
 
 def _fails_within(connection, sql, seconds):
@@ -281,6 +300,51 @@ def test_a_closed_port_is_refused_at_once():
     error, _ = _fails_within(connection, "SELECT 1", seconds=1)
 
     assert db_unavailable.failure_reason(error) == "connection refused"
+
+
+@pytest.mark.postgres
+def test_postgresql_connections_are_pooled_by_default_with_a_bounded_size():
+    default = settings_from({"DATABASE_URL": "postgres://u@db.internal/perpdesk"}, "DATABASES")["DATABASES"]["default"]
+
+    assert default["OPTIONS"]["pool"] == {"min_size": 1, "max_size": 4, "timeout": 3.0}
+    assert default["CONN_MAX_AGE"] == 0
+
+
+@pytest.mark.postgres
+def test_a_pooled_connection_carries_the_same_timeouts():
+    with _pooled_connection(require_postgres(), DATABASE_STATEMENT_TIMEOUT="2") as connection:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW statement_timeout")
+            [statement_timeout] = cursor.fetchone()
+
+    assert statement_timeout == "2s"
+
+
+@pytest.mark.postgres
+def test_a_refusing_database_behind_the_pool_fails_within_the_pool_timeout():
+    with _pooled_connection("postgres://postgres:hunter2@127.0.0.1:1/test", DATABASE_POOL_TIMEOUT="1") as connection:
+        error, elapsed = _fails_within(connection, "SELECT 1", seconds=3)
+
+    assert isinstance(error, OperationalError) and elapsed >= 0.9
+    assert db_unavailable.failure_reason(error) == "no free pooled connection within DATABASE_POOL_TIMEOUT"
+
+
+@pytest.mark.postgres
+@pytest.mark.urls("tests.ops.test_db_faults")
+def test_a_pool_with_no_free_connection_answers_the_database_unavailable_page(alice):
+    with _pooled_connection(require_postgres(), DATABASE_POOL_MAX_SIZE="1", DATABASE_POOL_TIMEOUT="0.5") as holder:
+        holder.ensure_connection()  # the pool's one connection, held
+        waiter = ConnectionHandler({"default": holder.settings_dict, holder.alias: holder.settings_dict})[holder.alias]
+        error, elapsed = _fails_within(waiter, "SELECT 1", seconds=3)
+    _raised["operational"] = error  # the PoolTimeout, as Django raised it
+    try:
+        response = _client(alice).get("/db-fails/operational/")
+    finally:
+        _raised.clear()
+
+    assert elapsed >= 0.4
+    assert db_unavailable.failure_reason(error) == "no free pooled connection within DATABASE_POOL_TIMEOUT"
+    assert_database_unavailable_page(response)
 
 
 @pytest.mark.postgres

@@ -108,10 +108,30 @@ def test_it_requires_at_least_one_breaker_failure():
     assert "PERP_BREAKER_FAILURES must be at least 1." in _messages(PERP_BREAKER_FAILURES=0)
 
 
-def test_worker_threads_keep_their_database_connection_between_requests():
-    default = settings_from({"DATABASE_URL": "postgres://perpdesk@db.internal:5432/perpdesk"}, "DATABASES")
-    chosen = settings_from({"DATABASE_CONN_MAX_AGE": "0"}, "DATABASES")
+def test_unpooled_worker_threads_keep_their_database_connection_between_requests():
+    unpooled = {"DATABASE_URL": "postgres://perpdesk@db.internal:5432/perpdesk", "DATABASE_POOL_MAX_SIZE": "0"}
+    default = settings_from(unpooled, "DATABASES")
+    chosen = settings_from({**unpooled, "DATABASE_CONN_MAX_AGE": "0"}, "DATABASES")
 
+    assert "pool" not in default["DATABASES"]["default"]["OPTIONS"]
     assert default["DATABASES"]["default"]["CONN_MAX_AGE"] == 60
     assert default["DATABASES"]["default"]["CONN_HEALTH_CHECKS"] is True
     assert chosen["DATABASES"]["default"]["CONN_MAX_AGE"] == 0
+
+
+def test_pooled_connections_are_not_kept_per_thread_nor_checked_by_a_round_trip():
+    pooled = settings_from({"DATABASE_URL": "postgres://perpdesk@db.internal:5432/perpdesk"}, "DATABASES")
+
+    assert pooled["DATABASES"]["default"]["OPTIONS"]["pool"]["max_size"] == 4
+    assert pooled["DATABASES"]["default"]["CONN_MAX_AGE"] == 0
+    assert pooled["DATABASES"]["default"]["CONN_HEALTH_CHECKS"] is False
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [({"DATABASE_POOL_MAX_SIZE": -1}, "DATABASE_POOL_MAX_SIZE must be 0 (no pool) or a positive number"),
+     ({"DATABASE_POOL_TIMEOUT": 0}, "DATABASE_POOL_TIMEOUT must be a positive number of seconds."),
+     ({"PERMISSION_CACHE_SECONDS": -5}, "PERMISSION_CACHE_SECONDS must be 0 (not kept) or a positive")],
+)
+def test_bad_pool_and_permission_cache_values_are_reported(value, message):
+    assert any(text.startswith(message) for text in _messages(**value))
