@@ -21,6 +21,7 @@ from lookup.pages import invoice as invoice_page
 from lookup.pages import kept_pages
 from lookup.pages import order as order_page
 from lookup.pages import search as search_page
+from lookup.ops.db_pool import hand_back_connection
 from lookup.ops.rate_limit import limit_lookups
 from lookup.audit import (
     ID_MAX_LENGTH, Action, Outcome, audit_record, audit_required, id_is_storable, recent_lookups,
@@ -33,6 +34,7 @@ from lookup.templatetags.perpdesk import page_url
 # The empty search page is no lookup.
 @limit_lookups(counts=lambda request: search_page.TERM_PARAMETER in request.GET)
 def search(request):
+    hand_back_connection()
     result = search_page.read(request.GET)
     if result is None:
         context = {
@@ -52,6 +54,7 @@ def search(request):
 def customer(request, customer_id):
     if not id_is_storable(customer_id):
         return _unusable_id(request, "customer", customer_id)
+    hand_back_connection()
     page = customer_page.read(customer_id, request.GET)
     _audit_page(request, "customer", customer_id, page)
     if page.not_found:
@@ -67,6 +70,7 @@ def customer(request, customer_id):
 def order(request, order_id):
     if not id_is_storable(order_id):
         return _unusable_id(request, "order", order_id)
+    hand_back_connection()
     page = order_page.read(order_id, request.GET)
     return _record_page(request, "order", order_id, page, page.order, "order_number")
 
@@ -76,6 +80,7 @@ def order(request, order_id):
 def invoice(request, invoice_id):
     if not id_is_storable(invoice_id):
         return _unusable_id(request, "invoice", invoice_id)
+    hand_back_connection()
     page = invoice_page.read(invoice_id, request.GET)
     return _record_page(request, "invoice", invoice_id, page, page.invoice, "invoice_number")
 
@@ -124,6 +129,7 @@ def _read_again(request, target):
     read = PAGE_READS.get(match.view_name)
     if read is None or not all(map(id_is_storable, match.kwargs.values())):
         return  # the page itself says why it cannot look that id up
+    hand_back_connection()
     page = read(**match.kwargs, query=QueryDict(parts.query), refresh=True)
     if page is None:  # the search page without a search: nothing was read
         return

@@ -16,6 +16,8 @@ about a second of the database, not after the longest delay reached during the o
 
 import select
 
+from django.db import connection
+
 try:
     from psycopg_pool.base import AttemptWithBackoff
 except ImportError:  # no pool installed: DATABASE_POOL_MAX_SIZE=0 (a system check says so)
@@ -49,3 +51,17 @@ def use_idle_check(sender, connection, **kwargs):
     # psycopg_pool keeps its check in `_check`; Django offers only its round-trip one.
     if pool is not None and getattr(pool, "_check", None) is None:
         pool._check = check_idle_connection
+
+
+def hand_back_connection():
+    """Give this thread's pooled connection back to the pool before a page waits on PERP.
+
+    A page needs the database before its PERP reads (the session, the user) and after
+    them (the audit row), never while PERP answers, which can take seconds. Held through
+    that wait, DATABASE_POOL_MAX_SIZE slow pages would leave every other request of the
+    worker waiting for a connection, and failing with the 503 page past
+    DATABASE_POOL_TIMEOUT. Handed back, the audit row takes one again from the pool (no
+    new connection is opened). Unpooled, or inside a transaction, nothing happens.
+    """
+    if connection.vendor == "postgresql" and connection.pool is not None and not connection.in_atomic_block:
+        connection.close()

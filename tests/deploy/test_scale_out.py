@@ -254,3 +254,27 @@ def test_an_instance_holds_at_most_workers_times_pool_size_connections_under_loa
 
     assert [page.status_code for page in pages] == [200] * requests_at_once
     assert 0 < max(seen) <= BOUNDED_WORKERS * BOUNDED_POOL
+
+
+def test_pages_waiting_on_a_slow_perp_do_not_hold_the_pool(deployment_env, agent, sandbox, tmp_path):
+    # One connection for four threads, and PERP slower than the pool's wait: a page that
+    # kept its connection while PERP answers would leave the other three the 503 page.
+    env = {
+        **deployment_env,
+        "DATABASE_POOL_MAX_SIZE": "1",
+        "DATABASE_POOL_TIMEOUT": "1",
+        "GUNICORN_WORKERS": "1",
+        "GUNICORN_THREADS": "4",
+    }
+    with harness.running(1, env, tmp_path) as [c]:
+        sandbox.set_faults(latency_ms=1500)
+        try:
+            with ThreadPoolExecutor(4) as pool:
+                pages = list(pool.map(
+                    lambda n: copy_of(agent).get(f"{c.url}/customers/CUST-{1020 + n}/", timeout=60),
+                    range(4),
+                ))
+        finally:
+            sandbox.reset_faults()
+
+    assert [page.status_code for page in pages] == [200] * 4
