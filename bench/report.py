@@ -81,6 +81,7 @@ def _crowd_rows(results, judged):
          f"{burst['pages_per_second']:.1f} (median of {burst['samples']})", *judged("burst_pages_per_second")),
         ("burst", "p50 / p95, PERP calls", f"{burst['p50_ms']:.0f} / {burst['p95_ms']:.0f} ms, {burst['perp_calls']}",
          "", ""),
+        ("burst", "PERP connections opened (the last burst)", f"{burst['perp_connections_opened']}", "", ""),
         ("staff", f"{staff['staff']} at once on {staff['pages']} warm pages: p50 / p95",
          f"{_number(staff['p50_ms'], '.1f')} / {_number(staff['p95_ms'], '.1f')} ms", "", ""),
         ("staff", "req/s, PERP calls", f"{staff['requests_per_second']:.0f} ({staff['requests']} req), "

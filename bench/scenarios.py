@@ -250,6 +250,9 @@ def cold_burst(bench):
         "p50_ms": _ms(load.percentile(times, 0.50)),
         "p95_ms": _ms(load.percentile(times, 0.95)),
         "perp_calls": len(bench.sandbox.calls()),  # the last sample's
+        # New connections to PERP in the last sample: those a too small pool threw away
+        # after an earlier burst are opened again.
+        "perp_connections_opened": bench.sandbox.connections_accepted(),
     }
 
 

@@ -22,12 +22,18 @@ class _HTTPServer(ThreadingHTTPServer):
         self.state = state
         self._connections = set()
         self._connections_lock = threading.Lock()
+        self.connections_accepted = 0  # since the last reset_stats()
         super().__init__(address, SandboxHandler)
 
     def process_request(self, request, client_address):
         with self._connections_lock:
             self._connections.add(request)
+            self.connections_accepted += 1
         super().process_request(request, client_address)
+
+    def reset_connection_count(self):
+        with self._connections_lock:
+            self.connections_accepted = 0
 
     def shutdown_request(self, request):
         with self._connections_lock:
@@ -140,7 +146,13 @@ class SandboxServer:
             raise RuntimeError("start the SandboxServer with log_calls=True to log calls")
         return self._state.call_log.snapshot()
 
+    def connections_accepted(self):
+        """TCP connections clients opened since the last reset_stats() (keep-alive reuse is none)."""
+        return self._httpd.connections_accepted if self._httpd else 0
+
     def reset_stats(self):
+        if self._httpd is not None:
+            self._httpd.reset_connection_count()
         self._state.counter.reset()
         if self._state.call_log is not None:
             self._state.call_log.reset()

@@ -122,6 +122,7 @@ def test_it_asks_for_distinct_cold_customers_at_once_then_puts_staff_on_their_wa
     assert burst["customers"] == len(asked_for) == 4
     assert is_positive(burst["pages_per_second"]) and 0 < burst["p50_ms"] <= burst["p95_ms"]
     assert burst["perp_calls"] >= burst["customers"] * 3  # each customer's profile, orders, invoices at least
+    assert 0 <= burst["perp_connections_opened"] <= burst["perp_calls"]
     assert staff["staff"] == 8 and staff["pages"] == burst["customers"]
     assert staff["requests"] > 0 and staff["failures"] == 0 and 0 < staff["p50_ms"] <= staff["p95_ms"]
     assert staff["perp_calls"] >= 0

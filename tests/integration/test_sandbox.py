@@ -402,6 +402,18 @@ def test_control_endpoint_sets_and_resets_faults(sandbox, session):
 
 # --- stats -----------------------------------------------------------------------------
 
+def test_it_counts_the_connections_clients_open_not_the_calls_on_them(sandbox):
+    headers = {"Authorization": f"Bearer {KEY}"}
+    with requests.Session() as kept:
+        for _ in range(3):
+            kept.get(f"{sandbox.base_url}/customers/CUST-1001", headers=headers, timeout=10)
+    requests.get(f"{sandbox.base_url}/customers/CUST-1001", headers=headers, timeout=10)
+
+    assert sandbox.connections_accepted() == 2
+    sandbox.reset_stats()
+    assert sandbox.connections_accepted() == 0
+
+
 def test_stats_count_calls_per_endpoint(sandbox, session):
     for order_id in ("ORD-50001", "ORD-50002", "ORD-1"):
         call(session, sandbox, f"/orders/{order_id}/production")
