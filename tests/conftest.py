@@ -5,7 +5,7 @@ import responses
 from django.contrib.auth.models import Permission, User
 from django.core.cache import cache
 
-from tests.support.cache import LOCMEM, FrozenClock, redis_config, using_cache
+from tests.support.cache import LOCMEM, FrozenClock, redis_config
 from tests.support.perp_payloads import FakePERP, check_every_call_was_registered
 
 
@@ -44,21 +44,24 @@ def fake(perp):
 
 # --- Cache backends and the reading layer's clock ------------------------------------
 @pytest.fixture(params=["locmem", pytest.param("redis", marks=pytest.mark.redis)])
-def cache_backend(request):
-    """The test runs once on local memory and once on the real Redis (db 15)."""
-    config = LOCMEM if request.param == "locmem" else redis_config()
-    with using_cache(config):
-        cache.clear()  # on Redis: FLUSHDB of db 15 only
-        yield request.param
-        cache.clear()
+def cache_backend(request, settings):
+    """The test runs once on local memory and once on the real Redis (db 15).
+
+    Set through pytest-django's `settings`, like any other setting a test changes: one
+    stack of overrides, undone in reverse, so a test that also sets something else
+    cannot leave these caches to the next test."""
+    settings.CACHES = {"default": LOCMEM if request.param == "locmem" else redis_config()}
+    cache.clear()  # on Redis: FLUSHDB of db 15 only
+    yield request.param
+    cache.clear()
 
 
 @pytest.fixture
-def redis_cache():
-    with using_cache(redis_config()):
-        cache.clear()
-        yield
-        cache.clear()
+def redis_cache(settings):
+    settings.CACHES = {"default": redis_config()}
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
