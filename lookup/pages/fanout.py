@@ -127,9 +127,3 @@ def _take_pool(workers):
     if idle is not None:
         idle[1].shutdown(wait=False)
     return ThreadPoolExecutor(workers, thread_name_prefix="perpdesk-fanout")
-
-
-def run_concurrently(tasks, *, workers=None, deadline_seconds=None):
-    """One round of tasks in a pool of its own: for callers with a single round."""
-    with Fanout(workers=workers, deadline_seconds=deadline_seconds) as fanout:
-        return fanout.run(tasks)

@@ -6,7 +6,8 @@ import time
 import pytest
 
 from lookup.context import request_id
-from lookup.pages.fanout import Fanout, SectionTimedOut, run_concurrently
+from lookup.pages.fanout import Fanout, SectionTimedOut
+from tests.support.fanout import run_concurrently
 from lookup.perp.errors import PERPAPIError
 
 

@@ -8,7 +8,7 @@ import redis
 
 from lookup.reading import store as cache_store
 from lookup.reading.store import CacheUnavailable
-from lookup.pages.fanout import run_concurrently
+from tests.support.fanout import run_concurrently
 from lookup.perp import endpoints
 from lookup.reading.reader import Read, perp_reader
 from tests.support.cache import CLOSED_PORT_REDIS, batch_answers, perp_answers, using_cache
