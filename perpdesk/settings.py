@@ -244,6 +244,8 @@ PERP_POOL_SIZE = _int("PERP_POOL_SIZE", GUNICORN_THREADS * PAGE_FANOUT_WORKERS)
 # Active orders on the 360 page that get production and artwork fetched.
 ACTIVE_ORDERS_EXPANDED = _int("ACTIVE_ORDERS_EXPANDED", 10)
 LIST_PAGE_SIZE = _int("LIST_PAGE_SIZE", 10)
+# Entries the 360 page's timeline shows, newest first; it says how many older ones it left out.
+TIMELINE_ENTRIES = _int("TIMELINE_ENTRIES", 30)
 # PERP has no "invoices of an order" call: the order page looks through this many of
 # the customer's most recent invoices, and says so when the customer has more.
 ORDER_INVOICES_SEARCHED = _int("ORDER_INVOICES_SEARCHED", 50)

@@ -27,6 +27,7 @@ from lookup.pages.fanout import Fanout
 from lookup.pages.sections import (
     INVOICE_DATE, ORDER_DATE, TRANSACTION_DATE, PageSections, Section, page_number, paged, window,
 )
+from lookup.pages.timeline import customer_timeline
 from lookup.perp import endpoints
 from lookup.reading.reader import Read, perp_reader
 
@@ -126,6 +127,7 @@ def _assembled(sections, numbers):
         return CustomerPage(**common, not_found=True)
     # The page numbers asked for: the paging links keep them, and no other parameter.
     context = {"page": sections, "page_query": numbers}
+    context["timeline"] = customer_timeline(sections)
     return CustomerPage(
         **common,
         head_html=render_to_string("lookup/customer_head.html", context),
