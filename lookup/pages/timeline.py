@@ -2,7 +2,9 @@
 
 Built only from the page's own sections (no PERP call of its own): orders placed and
 shipped, production stages started and completed, artwork submitted, approved,
-rejected or sent back, invoices issued and due, wallet credits and debits.
+rejected or sent back, invoices issued and due, wallet credits and debits. What is
+still to come (an invoice due next week) is listed apart, soonest first, above what
+has happened: newest first must not put next month's due date at the top.
 
 An optional date that is absent means the event has not happened (a stage not
 started, an order not shipped). An event whose date PERP sent unreadably, or without
@@ -14,6 +16,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
+from django.utils import timezone
+
+from lookup import clock
 from django.utils.html import format_html
 
 from lookup.pages.sections import newest_first_key
@@ -57,12 +62,13 @@ class Entry:
 
 @dataclass(frozen=True)
 class Timeline:
-    entries: list  # newest first, at most TIMELINE_ENTRIES
+    entries: list  # what has happened, newest first, at most TIMELINE_ENTRIES
     left_out: int  # older dated entries beyond TIMELINE_ENTRIES
     undated: int  # events left out for want of a readable date
     covers: str  # what it is built from, e.g. "the newest 10 orders, ..."
     failed: list  # names of the sections it lacks because they failed
     fetched_at: object = None  # the oldest copy it is built from (for {% fetched %})
+    upcoming: list = ()  # dated after today, soonest first, at most TIMELINE_ENTRIES
 
 
 NEWEST_FIRST = newest_first_key(lambda entry: entry.moment)
@@ -72,6 +78,8 @@ def customer_timeline(sections):
     """The timeline of a customer page (lookup.pages.customer.CustomerSections)."""
     candidates = [*_order_events(sections), *_invoice_events(sections), *_wallet_events(sections)]
     dated = sorted((entry for entry in candidates if _is_dated(entry)), key=NEWEST_FIRST, reverse=True)
+    upcoming = [entry for entry in dated if _is_after_today(entry.moment)]
+    dated = dated[len(upcoming):]
     shown = max(settings.TIMELINE_ENTRIES, 0)
     sources = _sources(sections)
     moments = [section.fetched_at for section in sources if section.fetched_at]
@@ -82,7 +90,16 @@ def customer_timeline(sections):
         covers=_covers(sections),
         failed=_failed(sections),
         fetched_at=min(moments) if moments else None,
+        upcoming=upcoming[::-1][:shown],
     )
+
+
+def _is_after_today(moment):
+    """A datetime still ahead, or a date after today (in TIME_ZONE, as pages show dates)."""
+    now = clock.now()
+    if hasattr(moment, "tzinfo"):  # a datetime
+        return moment > now
+    return moment > timezone.localtime(now).date()
 
 
 def _is_dated(entry):

@@ -15,8 +15,14 @@ from lookup.reading.reader import Reading
 from tests.support import perp_payloads as p
 from tests.support.page_html import as_sent_in, parse
 
-NOW = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)  # when the copies were read
+TODAY = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)  # when the page is shown
 HOSTILE = '<script>alert("x")</script>'
+
+
+@pytest.fixture(autouse=True)
+def today(monkeypatch):
+    monkeypatch.setattr("lookup.clock.now", lambda: TODAY)
 
 
 def order(order_id="ORD-50001", **fields):
@@ -397,3 +403,36 @@ def test_a_failed_order_sections_number_is_escaped_in_its_name():
 
     assert "<script" not in html
     assert f"Production of order {HOSTILE}" in parse(html).find("p", cls="pd-timeline-failed").text
+
+
+# --- what is still to come ------------------------------------------------------------
+
+
+def test_what_is_still_to_come_is_listed_apart_soonest_first():
+    page = sections(invoices=[
+        invoice("INV-1", invoice_number="A-1", invoice_date="2026-11-20", due_date="2027-01-20"),
+        invoice("INV-2", invoice_number="A-2", invoice_date="2026-11-25", due_date="2026-12-10"),
+    ])
+    timeline = customer_timeline(page)
+    assert [parse(entry.record.label).text for entry in timeline.upcoming] == ["Invoice A-2", "Invoice A-1"]
+    assert [text.split(":")[0] for text in texts(timeline)] == ["Invoice A-2", "Invoice A-1"]
+    assert all(": Issued" in text for text in texts(timeline))  # their due dates are still to come
+
+
+def test_a_date_of_today_has_happened_and_tomorrow_is_to_come():
+    page = sections(invoices=[
+        invoice("INV-1", invoice_number="A-1", invoice_date="2026-11-01", due_date="2026-12-01"),
+        invoice("INV-2", invoice_number="A-2", invoice_date="2026-11-01", due_date="2026-12-02"),
+    ])
+    timeline = customer_timeline(page)
+    assert [parse(entry.record.label).text for entry in timeline.upcoming] == ["Invoice A-2"]
+    assert any(text.startswith("Invoice A-1: Due") for text in texts(timeline))
+
+
+def test_the_upcoming_list_is_rendered_under_its_own_heading():
+    page = sections(invoices=[invoice("INV-1", invoice_number="A-1", invoice_date="2026-11-20", due_date="2027-01-20")])
+    html = parse(rendered(customer_timeline(page)))
+    upcoming = html.find("table", cls="pd-timeline-upcoming")
+    assert upcoming is not None
+    assert [row.find_all("td")[1].text for row in upcoming.find("tbody").find_all("tr")] == ["Invoice A-1"]
+    assert [h.text for h in html.find_all("h3")] == ["Coming up", "What happened"]
