@@ -222,6 +222,19 @@ PERP_MAX_RESPONSE_BYTES = _int("PERP_MAX_RESPONSE_BYTES", 4 * 1024 * 1024)
 PERP_CALL_DEADLINE_SECONDS = _seconds("PERP_CALL_DEADLINE_SECONDS", 15.0)
 # Link template into PERP's own web UI; {kind} is customers/orders/invoices, {id} the id.
 PERP_WEB_URL = env.str("PERP_WEB_URL", default="")
+
+def _public_origin(var, default):
+    origin = env.str(var, default=default).strip().rstrip("/")
+    parts = urlsplit(origin)
+    if origin and (parts.scheme not in ("http", "https") or not parts.hostname or parts.path
+                   or parts.query or parts.fragment or any(c.isspace() for c in origin)):
+        raise ValueError(origin)
+    return origin
+
+
+# perpdesk's own origin as staff open it (https://perpdesk.example.com), for the page link
+# in copied notes (lookup.pages.replies); empty: the browser adds the page's own origin.
+PERPDESK_PUBLIC_URL = _read("PERPDESK_PUBLIC_URL", _public_origin, "", "an origin such as https://perpdesk.example.com")
 # PERP's identifier formats, which its docs leave open: one regular expression per kind
 # ("order_number=^PO-\d+$;invoice_number=..." or a JSON object; lookup.pages.search reads
 # them, lookup.checks validates them). Empty: any id-like text tries every lookup.
