@@ -23,7 +23,9 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from lookup.pages import kept_pages
+from lookup.pages.attention import for_customer_page
 from lookup.pages.fanout import Fanout
+from lookup.pages.order_dues import dues_of
 from lookup.pages.sections import (
     INVOICE_DATE, ORDER_DATE, TRANSACTION_DATE, PageSections, Section, page_number, paged, window,
 )
@@ -127,6 +129,7 @@ def _assembled(sections, numbers):
         return CustomerPage(**common, not_found=True)
     # The page numbers asked for: the paging links keep them, and no other parameter.
     context = {"page": sections, "page_query": numbers}
+    context.update(attention=for_customer_page(sections), dues=dues_of(sections.invoices))
     context["timeline"] = customer_timeline(sections)
     return CustomerPage(
         **common,

@@ -5,6 +5,7 @@ from functools import partial
 
 from django.conf import settings
 
+from lookup.pages.attention import for_order_page
 from lookup.pages.fanout import Fanout
 from lookup.pages.sections import INVOICE_DATE, PageSections, Section, customer_ids_of
 from lookup.perp import endpoints
@@ -45,6 +46,11 @@ class OrderPage(PageSections):
     def customer_ids(self):
         """The customers whose PERP data this page read."""
         return customer_ids_of(self.order.value)
+
+    @property
+    def attention(self):
+        """What needs attention on this order (lookup.pages.attention)."""
+        return for_order_page(self)
 
 
 def read(order_id, query=None, *, refresh=False):

@@ -27,6 +27,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from lookup import clock as time_source
+from lookup.pages.anchors import INVOICE, ORDER, ORDER_EXPANDED, anchor
 from lookup.perp.endpoints import is_one_segment
 from lookup.perp.fields import AsSent, not_shown
 from lookup.templatetags.charts import signed_amount, wallet_chart
@@ -337,16 +338,38 @@ def external_link(url, text):
 
 
 @register.simple_tag
-def order_row(order):
-    """An order's row in the customer's orders table (its expansion is the template's)."""
+def order_row(order, dues=None):
+    """An order's row in the customer's orders table (its expansion is the template's);
+    `dues`: what its invoices say is paid and due (lookup.pages.order_dues.Dues)."""
     return format_html(
-        '<tr class="{}"><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td>'
-        '<td class="pd-num">{}</td><td>{}</td></tr>',
-        "pd-active" if order.is_active else "",
+        '<tr id="{}" data-order-id="{}" class="{}"><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td>'
+        '<td class="pd-num">{}</td><td class="pd-num">{}</td><td>{}</td></tr>',
+        anchor(ORDER, order.order_id), str(order.order_id), "pd-active" if order.is_active else "",
         _page_link("order", order.order_id, order.order_number),
         day(order.order_date), status_badge(order.status, order.status_display), _shipping(order),
-        money(order.total_amount, order.currency), perp_link("orders", order.order_id),
+        money(order.total_amount, order.currency),
+        _due_cell(dues.for_order(order.order_id) if dues is not None else None), perp_link("orders", order.order_id),
     )
+
+
+@register.simple_tag
+def order_expanded_anchor(order_id):
+    """The id of the row under an order's row with its production and artwork."""
+    return anchor(ORDER_EXPANDED, order_id)
+
+
+def _due_cell(due):
+    """Each currency's amount due and paid, or why they cannot be known here."""
+    if due is None:
+        return MISSING
+    if not due.known:
+        return format_html('<span class="pd-due-unknown">Not known <span class="pd-due-why">{}</span></span>',
+                           due.unknown_because)
+    return format_html_join("", '<span class="pd-due{}">{} due <span class="pd-due-paid">{} paid</span></span>', (
+        (" pd-strong" if amounts.due else "", money(amounts.due, amounts.currency),
+         money(amounts.paid, amounts.currency))
+        for amounts in due.amounts
+    ))
 
 
 def _page_link(kind, identifier, number):
@@ -372,9 +395,9 @@ def invoice_rows(invoices):
 
 def _invoice_row(invoice):
     return format_html(
-        '<tr class="{}"><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td>'
+        '<tr id="{}" class="{}"><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td>'
         '<td class="pd-num">{}</td><td class="pd-num">{}</td><td class="pd-num{}">{}</td><td>{}</td><td>{}</td></tr>',
-        "pd-overdue" if invoice.is_overdue else "",
+        anchor(INVOICE, invoice.invoice_id), "pd-overdue" if invoice.is_overdue else "",
         _page_link("invoice", invoice.invoice_id, invoice.invoice_number),
         day(invoice.invoice_date), day(invoice.due_date), status_badge(invoice.status),
         money(invoice.total_amount, invoice.currency), money(invoice.amount_paid, invoice.currency),
