@@ -26,6 +26,7 @@ from django.utils.crypto import salted_hmac
 from lookup.context import request_id as request_id_var
 from lookup.models import AuditEntry
 from lookup.ops.forwarded import client_address, parse_address, peer_is_trusted
+from lookup.ticket import ticket_reference
 
 Action = AuditEntry.Action
 Outcome = AuditEntry.Outcome
@@ -36,6 +37,8 @@ _TERM_SALT = "perpdesk.audit.search-term"
 # The longest id a page may be asked for: the audit column that holds a customer's id.
 ID_MAX_LENGTH = AuditEntry._meta.get_field("customer_id").max_length
 TRUNCATED = "…"
+# The rows that hold the ticket a lookup was made for (lookup.ticket).
+TICKET_ACTIONS = frozenset({Action.SEARCH, Action.VIEW, Action.REFRESH})
 
 
 class AuditNotWritten(DatabaseError):
@@ -134,6 +137,7 @@ def audit_required(
         note=storable_text(note, 200),
         client_ip=_client_ip(request),
         request_id=_request_id(request),
+        ticket=ticket_reference(request) if action in TICKET_ACTIONS else "",
     )
     try:
         _save(entry)

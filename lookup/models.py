@@ -61,6 +61,10 @@ class AuditEntry(models.Model):
     note = models.CharField(max_length=200, blank=True)
     client_ip = models.GenericIPAddressField("client address", null=True, blank=True)
     request_id = models.CharField(max_length=64, blank=True, db_index=True)
+    # The helpdesk ticket a lookup was made for, as its link named it (lookup.ticket).
+    ticket = models.CharField(
+        max_length=64, blank=True, db_index=True, help_text="Searches, page views and refreshes in a ticket's flow"
+    )
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -119,6 +119,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "lookup.ticket.TicketContextMiddleware",  # needs the session and the signed-in user
 ]
 
 ROOT_URLCONF = "perpdesk.urls"
@@ -358,6 +359,8 @@ LOGOUT_REDIRECT_URL = "auth:sign_in"
 SESSION_IDLE_TIMEOUT = _int("SESSION_IDLE_TIMEOUT", 30 * 60)
 SESSION_MAX_LIFETIME = _int("SESSION_MAX_LIFETIME", 10 * 3600)
 SESSION_RENEW_SECONDS = _int("SESSION_RENEW_SECONDS", 60)
+# A ticket flow (lookup.ticket) ends after this long without a lookup in it.
+TICKET_CONTEXT_SECONDS = _int("TICKET_CONTEXT_SECONDS", 30 * 60)
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
 # On a shared cache, a session is read from Redis (the database keeps the copy every
 # write goes to): a Redis restart signs nobody out. A per-process cache would let one
