@@ -66,3 +66,43 @@ def test_the_sign_in_page_has_no_serious_accessibility_violation(new_page, perpd
     found = check_both_schemes(page, axe_script)
     assert not found, "\n".join(found)
 
+
+
+# --- Issue 15's changes: the keyboard flow, the ticket banner, the printed page -------------------
+def test_the_keyboard_flow_and_its_help_have_no_serious_accessibility_violation(new_page, perpdesk, axe_script):
+    page = new_page(bypass_csp=True)
+    sign_in(page, perpdesk)
+    for path in ("/orders/ORD-50205/", "/invoices/INV-70029/", f"/customers/{BENCH_CUSTOMER_ID}/"):
+        page.goto(perpdesk.at(path))
+    page.keyboard.press("j")  # an order chosen
+    found = check_both_schemes(page, axe_script)
+
+    page.goto(perpdesk.at("/"))
+    page.keyboard.press("j")  # a recent lookup chosen
+    page.keyboard.press("?")
+    page.get_by_role("dialog", name="Keyboard shortcuts").wait_for()
+    found += check_both_schemes(page, axe_script)
+
+    assert not found, "\n".join(found)
+
+
+def test_a_page_for_a_ticket_has_no_serious_accessibility_violation(new_page, perpdesk, axe_script):
+    page = new_page(bypass_csp=True)
+    sign_in(page, perpdesk)
+
+    page.goto(perpdesk.at(f"/customers/{PAGING_CUSTOMER_ID}/?ticket=ZD-4821"))
+
+    found = check_both_schemes(page, axe_script)
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("path", [f"/customers/{BENCH_CUSTOMER_ID}/", "/orders/ORD-50205/", "/invoices/INV-70095/"])
+def test_a_printed_page_has_no_serious_accessibility_violation(new_page, perpdesk, axe_script, path):
+    page = new_page(bypass_csp=True, color_scheme="dark")  # print.css prints light colours anyway
+    sign_in(page, perpdesk)
+    page.goto(perpdesk.at(path))
+
+    page.emulate_media(media="print")
+
+    violations = axe_violations(page, axe_script)
+    assert not violations, describe_violations(violations)
