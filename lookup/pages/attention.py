@@ -76,9 +76,27 @@ class NotJudged:
 
 
 @dataclass(frozen=True)
+class Group:
+    """The items about one record, shown as one line: a busy customer's ten late orders
+    make ten lines, not thirty."""
+
+    subject: Subject
+    items: list
+
+
+@dataclass(frozen=True)
 class Attention:
     items: list
     not_judged: list
+
+    @property
+    def groups(self):
+        """The items by record, in the order their first item was found."""
+        groups = {}
+        for item in self.items:
+            key = (item.subject.noun, str(item.subject.name))
+            groups.setdefault(key, Group(item.subject, [])).items.append(item)
+        return list(groups.values())
 
 
 def current_day():

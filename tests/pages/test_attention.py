@@ -328,9 +328,8 @@ def test_the_list_shows_perps_strings_escaped_and_unreadable_ones_marked():
     assert shown.find_all("script") == []
     texts = [li.text for li in shown.find(cls="pd-attention-list").find_all("li")]
     assert texts == [
-        f"Order {HOSTILE}: not shipped by its estimated ship date (estimated 20 Nov 2026)",
-        f"Order {HOSTILE} · {HOSTILE}: stage on hold",
-        f"Order {HOSTILE} · Artwork for {HOSTILE}: rejected (since 28 Oct 2026)",
+        f"Order {HOSTILE}: not shipped by its estimated ship date (estimated 20 Nov 2026);"
+        f" {HOSTILE}: stage on hold; Artwork for {HOSTILE}: rejected (since 28 Oct 2026)",
         f'Invoice ["7"]: overdue, {HOSTILE} 50.00 due (due 27 Nov 2026)',
     ]
     assert ('["7"]', "text") in as_sent_in(html)
@@ -348,3 +347,18 @@ def test_an_anchor_is_a_safe_id_and_fragment_whatever_the_id(identifier):
 def test_ids_that_differ_only_in_dropped_characters_get_different_anchors():
     assert anchors.anchor(anchors.ORDER, "ORD 1") != anchors.anchor(anchors.ORDER, "ORD/1")
     assert anchors.anchor(anchors.ORDER, "ORD-1").startswith("order-ORD-1-")
+
+
+def test_the_problems_of_one_record_are_one_line_each_linking_to_its_place():
+    late = order(order_number="PO-1", estimated_ship_date="2026-11-20")
+    held = expansion(Section(production(stage("on_hold"))), Section(artwork(p.artwork_item(status="rejected"))))
+    other = Order.from_json(p.order("ORD-2", order_number="PO-2", estimated_ship_date="2026-11-21"))
+    found = a.for_customer_page(customer_sections([late, other], [], {"ORD-1": held}), on=TODAY)
+
+    shown = parse(render_to_string("lookup/includes/attention.html", {"attention": found}))
+
+    lines = shown.find(cls="pd-attention-list").find_all("li")
+    assert [line.find("strong").text for line in lines] == ["Order PO-1", "Order PO-2"]
+    assert [link.href for link in lines[0].find_all("a")] == [
+        "#" + anchors.anchor(anchors.ORDER, "ORD-1"), *["#" + anchors.anchor(anchors.ORDER_EXPANDED, "ORD-1")] * 2]
+    assert [group.subject.name for group in found.groups] == ["PO-1", "PO-2"]
