@@ -224,6 +224,7 @@ PERP_CALL_DEADLINE_SECONDS = _seconds("PERP_CALL_DEADLINE_SECONDS", 15.0)
 # Link template into PERP's own web UI; {kind} is customers/orders/invoices, {id} the id.
 PERP_WEB_URL = env.str("PERP_WEB_URL", default="")
 
+
 def _public_origin(var, default):
     origin = env.str(var, default=default).strip().rstrip("/")
     parts = urlsplit(origin)
