@@ -63,7 +63,7 @@ def assert_safe(page):
     elements = document.find_all()
     assert not [e for e in elements if e.tag == "b"]
     assert [e.get("src") for e in elements if e.tag == "script"] == [
-        "/static/admin/js/theme.js", "/static/lookup/perpdesk.js"]
+        "/static/admin/js/theme.js", "/static/lookup/perpdesk.js", "/static/lookup/keyboard.js"]
     for tag, url in _urls(elements):
         assert url.startswith(("/", "#", "https://files.perp.test/")), (tag, url)
         assert not url.startswith("//"), (tag, url)
