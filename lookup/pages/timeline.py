@@ -14,6 +14,7 @@ counted, and the page says how many.
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from django.conf import settings
 from django.utils import timezone
@@ -44,7 +45,7 @@ class Record:
     record_id: str
     label: str  # built with format_html: PERP's number escaped
 
-    @property
+    @cached_property  # a record has an entry per event: its URL is reversed once
     def url(self):
         """Its perpdesk page; "" for an id no URL can hold."""
         if self.kind == "wallet":
