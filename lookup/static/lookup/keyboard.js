@@ -97,8 +97,9 @@
         return document.querySelector('.pd-reply[data-reply-order="' + CSS.escape(row.dataset.orderId) + '"]');
     }
 
+    // An order or invoice page's own reply sits in its head; a customer's invoices have theirs in rows.
     function pageReply() {
-        return document.querySelector(".pd-reply[data-reply-order]") || document.querySelector(".pd-reply[data-reply-invoice]");
+        return document.querySelector(".pd-head .pd-reply[data-reply-order], .pd-head .pd-reply[data-reply-invoice]");
     }
 
     function copyReply() {
