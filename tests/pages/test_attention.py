@@ -362,3 +362,32 @@ def test_the_problems_of_one_record_are_one_line_each_linking_to_its_place():
     assert [link.href for link in lines[0].find_all("a")] == [
         "#" + anchors.anchor(anchors.ORDER, "ORD-1"), *["#" + anchors.anchor(anchors.ORDER_EXPANDED, "ORD-1")] * 2]
     assert [group.subject.name for group in found.groups] == ["PO-1", "PO-2"]
+
+
+def test_past_six_records_the_rest_fold_away_under_how_many_more():
+    late = [Order.from_json(p.order(f"ORD-{n}", order_number=f"PO-{n}", estimated_ship_date="2026-11-20"))
+            for n in range(1, 9)]
+    found = a.for_customer_page(customer_sections(late, []), on=TODAY)
+
+    shown = parse(render_to_string("lookup/includes/attention.html", {"attention": found}))
+
+    visible, folded = shown.find_all("ul", cls="pd-attention-list")
+    assert [line.find("strong").text for line in visible.find_all("li")] == [f"Order PO-{n}" for n in range(1, 7)]
+    assert shown.find("summary").text == "2 more"
+    assert [line.find("strong").text for line in folded.find_all("li")] == ["Order PO-7", "Order PO-8"]
+
+
+def test_six_records_or_fewer_fold_nothing():
+    late = [Order.from_json(p.order(f"ORD-{n}", order_number=f"PO-{n}", estimated_ship_date="2026-11-20"))
+            for n in range(1, 7)]
+    found = a.for_customer_page(customer_sections(late, []), on=TODAY)
+
+    shown = parse(render_to_string("lookup/includes/attention.html", {"attention": found}))
+
+    assert shown.find_all("details") == []
+    assert len(shown.find(cls="pd-attention-list").find_all("li")) == 6
+    unjudged = shown.find(cls="pd-attention-unjudged").find_all("li")
+    assert [line.text for line in unjudged] == [
+        "Production and artwork of orders PO-1, PO-2, PO-3, PO-4, PO-5, PO-6:"
+        " not expanded on this page: see the order's page"]
+    assert len(unjudged[0].find_all("a")) == 6

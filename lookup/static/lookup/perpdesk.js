@@ -1,5 +1,6 @@
 // perpdesk's small enhancements. Every page works without them.
 //  - "/" focuses the search box (unless you are typing somewhere already).
+//  - Printing unfolds the folded lines of "Needs attention".
 //  - Copy buttons next to ids, and "Copy reply" / "Copy note" (data-copy holds the text):
 //    hidden in the HTML, revealed here; "Copied" is also said through a polite live region.
 "use strict";
@@ -142,7 +143,15 @@
         document.addEventListener("click", copy);
     }
 
+    // A printed page shows what needs attention in full: the folded lines too.
+    function unfoldForPrint() {
+        document.querySelectorAll("details.pd-attention-more:not([open])").forEach(function (folded) {
+            folded.open = true;
+        });
+    }
+
     document.addEventListener("keydown", focusSearchOnSlash);
+    window.addEventListener("beforeprint", unfoldForPrint);
     if (document.readyState === "loading") {
         document.addEventListener("DOMContentLoaded", revealCopyButtons);
     } else {
