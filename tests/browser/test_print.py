@@ -88,6 +88,17 @@ def test_rows_and_small_sections_are_not_split_across_sheets(signed_in_page, per
     assert page.locator("tr.pd-active").first.evaluate("el => getComputedStyle(el).breakAfter") == "avoid"
 
 
+def test_folded_lines_are_printed_unfolded(signed_in_page, perpdesk):
+    page = signed_in_page
+    page.goto(perpdesk.at(f"/customers/{BENCH_CUSTOMER_ID}/"))
+    folded = page.locator("details:not([open]) li").first
+    assert not folded.is_visible()  # "N more" on the screen
+
+    page.emulate_media(media="print")  # no beforeprint event: print.css alone
+
+    assert folded.is_visible()
+
+
 @pytest.mark.parametrize("path", PAGES.values(), ids=PAGES.keys())
 def test_a_printed_page_fits_the_width_of_a4(signed_in_page, perpdesk, path):
     page = printed(signed_in_page, perpdesk, path, width=A4_WIDTH_PX)
