@@ -70,6 +70,7 @@ class Timeline:
     failed: list  # names of the sections it lacks because they failed
     fetched_at: object = None  # the oldest copy it is built from (for {% fetched %})
     upcoming: list = ()  # dated after today, soonest first, at most TIMELINE_ENTRIES
+    anything_read: bool = True  # False: every section it is built from failed
 
 
 NEWEST_FIRST = newest_first_key(lambda entry: entry.moment)
@@ -92,6 +93,7 @@ def customer_timeline(sections):
         failed=_failed(sections),
         fetched_at=min(moments) if moments else None,
         upcoming=upcoming[::-1][:shown],
+        anything_read=any(section.ok for section in (sections.orders, sections.invoices, sections.wallet)),
     )
 
 
