@@ -281,7 +281,8 @@ def test_hostile_text_from_perp_is_shown_as_text_and_runs_nothing(signed_in_page
     screenshot(page, "hostile-customer")
     assert_nothing_injected(page)
 
-    page.get_by_role("link", name="PO-10211").click()  # the active order, with poisoned artwork
+    # The active order, with poisoned artwork (the timeline links to it as "Order PO-10211" too).
+    page.get_by_role("link", name="PO-10211", exact=True).click()
     page.wait_for_url(perpdesk.at("/orders/ORD-50211/"))
     assert "Hold: <script>alert(1)</script>" in page.get_by_role("region", name="Production").inner_text()
     artwork = page.get_by_role("region", name="Artwork")
