@@ -20,7 +20,7 @@ MAX_PLAIN = 40  # characters of the id kept readable in the anchor
 
 def anchor(kind, identifier):
     """The id attribute (and fragment) of `identifier`'s `kind` of element: letters, digits,
-    "-" and "_" only, e.g. "order-PO-10001-1a2b3c4d"."""
+    "-" and "_" only, e.g. order "A 17/x" -> "order-A-17-x-e28e507d"."""
     text = str(identifier)
     plain = NOT_PLAIN.sub("-", text).strip("-")[:MAX_PLAIN]
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
