@@ -14,9 +14,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
 
-from lookup.perp.endpoints import is_one_segment
+from lookup.pages.links import page_path
 from lookup.perp.fields import AsSent
 from lookup.perp.models import ProofSheet
 
@@ -92,21 +91,11 @@ def lines(text):
 
 def _link(kind, identifier):
     """The perpdesk page as a CopyText: absolute with PERPDESK_PUBLIC_URL, else its path."""
-    path = _page_path(kind, identifier)
+    path = page_path(kind, identifier)
     base = settings.PERPDESK_PUBLIC_URL
     if not path or base:
         return CopyText(base + path if path else "")
     return CopyText(path, relative_link=path)
-
-
-def _page_path(kind, identifier):
-    # As lookup.templatetags.perpdesk.page_url decides it, which imports this module's tags.
-    if not identifier or isinstance(identifier, AsSent) or not is_one_segment(identifier):
-        return ""
-    try:
-        return reverse(f"admin:{kind}", args=[str(identifier)])
-    except NoReverseMatch:
-        return ""
 
 
 # --- The facts the templates are given ------------------------------------------------------

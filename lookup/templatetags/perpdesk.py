@@ -18,7 +18,6 @@ from django import template
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat, floatformat
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.dates import MONTHS_3
@@ -28,7 +27,7 @@ from django.utils.safestring import mark_safe
 
 from lookup import clock as time_source
 from lookup.pages.anchors import INVOICE, ORDER, ORDER_EXPANDED, anchor
-from lookup.perp.endpoints import is_one_segment
+from lookup.pages.links import page_path
 from lookup.perp.fields import AsSent, not_shown
 from lookup.templatetags.charts import signed_amount, wallet_chart
 from lookup.templatetags.replies import reply_buttons
@@ -206,15 +205,7 @@ def thumbnail(item, size=64):
 @register.simple_tag
 def page_url(kind, identifier):
     """The perpdesk page of a customer, order or invoice; "" if the id cannot be a URL."""
-    if isinstance(identifier, AsSent):
-        return ""  # not an id PERP could know
-    if not is_one_segment(identifier):
-        return ""  # e.g. "..": /orders/../ is the search page
-    try:
-        url = reverse(f"admin:{kind}", args=[str(identifier)])
-    except NoReverseMatch:  # e.g. an id with a slash, or an empty one
-        return ""
-    return url
+    return page_path(kind, identifier)
 
 
 register.filter("signed_amount", signed_amount)
